@@ -1,0 +1,137 @@
+/*
+ * ngx_http_usage_metering_module: the nginx side.
+ *
+ * The module is thin glue around the engine (um_*.c, no nginx there): the
+ * content handler parses and routes the unified request, issues background
+ * subrequests to the account's internal location, the capture filter keeps
+ * their bodies, and the resume handler hands them to the engine and writes
+ * the answer.
+ */
+
+#ifndef _NGX_HTTP_USAGE_METERING_H_INCLUDED_
+#define _NGX_HTTP_USAGE_METERING_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "um_arena.h"
+#include "um_error.h"
+#include "um_mapping.h"
+#include "um_request.h"
+#include "um_str.h"
+
+
+#define NGX_HTTP_USAGE_METERING_MAIN   1     /* ctx of the client's request */
+#define NGX_HTTP_USAGE_METERING_CALL   2     /* ctx of a provider call */
+
+
+typedef struct {
+    ngx_str_t                            name;
+    ngx_str_t                            value;
+    unsigned                             secret:1;   /* read from a file */
+} ngx_http_usage_metering_param_t;
+
+
+typedef struct {
+    ngx_str_t                            id;
+    ngx_str_t                            provider_name;
+    const um_provider_t                 *provider;
+    ngx_str_t                            upstream;      /* URI prefix */
+    ngx_array_t                          params;
+    um_value_t                           value;         /* $account */
+
+    /* where it was declared, for errors found after parsing */
+    ngx_str_t                            file;
+    ngx_uint_t                           line;
+} ngx_http_usage_metering_account_t;
+
+
+typedef struct {
+    um_arena_t                          *arena;     /* compiled mappings */
+    um_registry_t                       *registry;
+    ngx_array_t                          accounts;
+    ngx_hash_t                           accounts_hash;
+    ngx_flag_t                           mappings_set;
+} ngx_http_usage_metering_main_conf_t;
+
+
+typedef struct {
+    ngx_flag_t                           enable;
+    size_t                               max_body;
+    size_t                               max_response;
+} ngx_http_usage_metering_loc_conf_t;
+
+
+typedef struct ngx_http_usage_metering_ctx_s  ngx_http_usage_metering_ctx_t;
+
+
+/* one provider call: the ctx of its subrequest */
+
+typedef struct {
+    ngx_uint_t                           type;      /* _CALL */
+    ngx_http_usage_metering_ctx_t       *ctx;
+    ngx_http_usage_metering_account_t   *account;
+    ngx_http_request_t                  *sr;
+
+    u_char                              *body;      /* malloc'd */
+    size_t                               len;
+    size_t                               cap;
+    size_t                               max;
+
+    ngx_uint_t                           status;
+    ngx_int_t                            rc;
+
+    unsigned                             eof:1;
+    unsigned                             too_big:1;
+    unsigned                             failed:1;  /* could not keep it */
+    unsigned                             done:1;
+} ngx_http_usage_metering_call_t;
+
+
+struct ngx_http_usage_metering_ctx_s {
+    ngx_uint_t                           type;      /* _MAIN */
+    um_request_t                         req;
+    um_exec_t                            exec;
+    um_arena_t                          *arena;
+    um_arena_t                          *page_arena;
+    um_error_t                           err;
+    um_buf_t                             out;
+
+    ngx_http_usage_metering_account_t   *account;
+    const um_method_t                   *method;
+    ngx_http_usage_metering_call_t      *call;
+    ngx_uint_t                           pending;
+};
+
+
+extern ngx_module_t  ngx_http_usage_metering_module;
+
+
+/* handler.c */
+ngx_int_t ngx_http_usage_metering_handler(ngx_http_request_t *r);
+void ngx_http_usage_metering_resume(ngx_http_request_t *r);
+
+/* fetch.c */
+ngx_int_t ngx_http_usage_metering_fetch(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, um_call_t *spec);
+ngx_int_t ngx_http_usage_metering_done(ngx_http_request_t *sr, void *data,
+    ngx_int_t rc);
+
+/* capture.c */
+ngx_int_t ngx_http_usage_metering_capture_init(ngx_conf_t *cf);
+
+/* output.c */
+ngx_int_t ngx_http_usage_metering_send(ngx_http_request_t *r,
+    ngx_uint_t status, um_buf_t *body);
+ngx_int_t ngx_http_usage_metering_send_error(ngx_http_request_t *r,
+    ngx_uint_t status, const char *message, size_t len);
+ngx_int_t ngx_http_usage_metering_send_remote_error(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call);
+
+/* variables.c */
+ngx_int_t ngx_http_usage_metering_add_variables(ngx_conf_t *cf);
+
+
+#endif /* _NGX_HTTP_USAGE_METERING_H_INCLUDED_ */

@@ -1,0 +1,220 @@
+/*
+ * The capture filter: keeps the body of a provider call in memory for the
+ * engine instead of sending it anywhere.
+ *
+ * Only subrequests whose ctx is a provider call are touched.  The header
+ * filter records the status and stops the chain (header_sent is set, so a
+ * later error page cannot send a second header); the body filter copies
+ * memory buffers into one growing buffer, up to usage_metering_max_body,
+ * and consumes them.  subrequest_output_buffer_size does not apply.
+ */
+
+#include "ngx_http_usage_metering.h"
+
+
+static ngx_int_t ngx_http_usage_metering_header_filter(ngx_http_request_t *r);
+static ngx_int_t ngx_http_usage_metering_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static ngx_http_usage_metering_call_t *ngx_http_usage_metering_call(
+    ngx_http_request_t *r);
+static ngx_int_t ngx_http_usage_metering_append(ngx_http_request_t *r,
+    ngx_http_usage_metering_call_t *call, ngx_buf_t *b);
+
+
+static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
+static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+
+
+ngx_int_t
+ngx_http_usage_metering_capture_init(ngx_conf_t *cf)
+{
+    ngx_http_next_header_filter = ngx_http_top_header_filter;
+    ngx_http_top_header_filter = ngx_http_usage_metering_header_filter;
+
+    ngx_http_next_body_filter = ngx_http_top_body_filter;
+    ngx_http_top_body_filter = ngx_http_usage_metering_body_filter;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The call of a subrequest, if it is one of ours.  An internal redirect in
+ * the provider location (error_page, try_files) wipes the ctx: it is found
+ * again through the post-subrequest data.
+ */
+
+static ngx_http_usage_metering_call_t *
+ngx_http_usage_metering_call(ngx_http_request_t *r)
+{
+    ngx_http_usage_metering_call_t  *call;
+
+    if (r == r->main) {
+        return NULL;
+    }
+
+    call = ngx_http_get_module_ctx(r, ngx_http_usage_metering_module);
+
+    if (call == NULL && r->post_subrequest
+        && r->post_subrequest->handler == ngx_http_usage_metering_done)
+    {
+        call = r->post_subrequest->data;
+        ngx_http_set_ctx(r, call, ngx_http_usage_metering_module);
+    }
+
+    if (call == NULL || call->type != NGX_HTTP_USAGE_METERING_CALL) {
+        return NULL;
+    }
+
+    return call;
+}
+
+
+static ngx_int_t
+ngx_http_usage_metering_header_filter(ngx_http_request_t *r)
+{
+    off_t                            len;
+    ngx_http_usage_metering_call_t  *call;
+
+    call = ngx_http_usage_metering_call(r);
+    if (call == NULL) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    r->filter_need_in_memory = 1;
+    r->header_sent = 1;
+
+    if (call->done) {
+        return NGX_OK;
+    }
+
+    call->status = r->headers_out.status;
+
+    /* size the buffer once when the provider says how much comes */
+
+    len = r->headers_out.content_length_n;
+
+    if (len > (off_t) call->max) {
+        call->too_big = 1;
+        return NGX_ERROR;
+    }
+
+    if (len > 0 && call->body == NULL) {
+        call->body = ngx_alloc((size_t) len, r->connection->log);
+        if (call->body == NULL) {
+            call->failed = 1;
+            return NGX_ERROR;
+        }
+
+        call->cap = (size_t) len;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Never NGX_ERROR here: ngx_http_output_filter() would mark the client's
+ * connection (shared by the subrequest) as failed and nginx would close
+ * it.  A body that cannot be kept is recorded, the rest is discarded, and
+ * a buffered upstream is told to stop reading.
+ */
+
+static ngx_int_t
+ngx_http_usage_metering_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t                     *cl;
+    ngx_http_usage_metering_call_t  *call;
+
+    call = ngx_http_usage_metering_call(r);
+    if (call == NULL) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    for (cl = in; cl; cl = cl->next) {
+
+        if (!call->done && !call->too_big && !call->failed
+            && ngx_http_usage_metering_append(r, call, cl->buf) != NGX_OK)
+        {
+            if (r->upstream && r->upstream->pipe) {
+                r->upstream->pipe->upstream_error = 1;
+            }
+        }
+
+        /* consumed: the upstream may reuse the buffer */
+
+        cl->buf->pos = cl->buf->last;
+
+        if (cl->buf->in_file) {
+            cl->buf->file_pos = cl->buf->file_last;
+        }
+
+        if (cl->buf->last_buf || cl->buf->last_in_chain) {
+            call->eof = 1;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_usage_metering_append(ngx_http_request_t *r,
+    ngx_http_usage_metering_call_t *call, ngx_buf_t *b)
+{
+    size_t   n, cap;
+    u_char  *p;
+
+    if (!ngx_buf_in_memory(b)) {
+        if (ngx_buf_size(b) == 0) {
+            return NGX_OK;
+        }
+
+        /* filter_need_in_memory makes the copy filter read files first */
+
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "usage_metering: a provider body buffer is not in "
+                      "memory");
+        call->failed = 1;
+        return NGX_ERROR;
+    }
+
+    n = b->last - b->pos;
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    if (n > call->max - call->len) {
+        call->too_big = 1;
+        return NGX_ERROR;
+    }
+
+    if (call->len + n > call->cap) {
+        cap = call->cap ? call->cap : 16384;
+
+        while (cap < call->len + n) {
+            cap *= 2;
+        }
+
+        if (cap > call->max) {
+            cap = call->max;
+        }
+
+        p = realloc(call->body, cap);
+        if (p == NULL) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, ngx_errno,
+                          "usage_metering: realloc(%uz) failed", cap);
+            call->failed = 1;
+            return NGX_ERROR;
+        }
+
+        call->body = p;
+        call->cap = cap;
+    }
+
+    ngx_memcpy(call->body + call->len, b->pos, n);
+    call->len += n;
+
+    return NGX_OK;
+}

@@ -1,0 +1,214 @@
+/*
+ * Provider calls: background subrequests to the account's internal
+ * location, which holds the credentials and proxy_passes to the provider.
+ *
+ * Background subrequests never hold back the client's output and never
+ * wake the parent by themselves, so the post-subrequest handler posts it.
+ * That handler may run more than once for one subrequest (an error page
+ * finalizes again), hence the done flag.
+ */
+
+#include "ngx_http_usage_metering.h"
+
+
+static void ngx_http_usage_metering_call_cleanup(void *data);
+
+
+ngx_int_t
+ngx_http_usage_metering_fetch(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, um_call_t *spec)
+{
+    ngx_buf_t                           *b;
+    ngx_str_t                            uri, args;
+    ngx_chain_t                         *cl;
+    ngx_http_request_t                  *sr;
+    ngx_pool_cleanup_t                  *cln;
+    ngx_http_request_body_t             *rb;
+    ngx_http_post_subrequest_t          *ps;
+    ngx_http_usage_metering_call_t      *call;
+    ngx_http_usage_metering_account_t   *acc;
+    ngx_http_usage_metering_loc_conf_t  *umlcf;
+
+    static ngx_str_t  post = ngx_string("POST ");
+
+    acc = ctx->account;
+    umlcf = ngx_http_get_module_loc_conf(r, ngx_http_usage_metering_module);
+
+    uri.len = acc->upstream.len + spec->path.len;
+    uri.data = ngx_pnalloc(r->pool, uri.len);
+    if (uri.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(ngx_cpymem(uri.data, acc->upstream.data, acc->upstream.len),
+               spec->path.data, spec->path.len);
+
+    args.len = spec->args.len;
+    args.data = ngx_pnalloc(r->pool, args.len + 1);
+    if (args.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(args.data, spec->args.data, args.len);
+
+    call = ngx_pcalloc(r->pool, sizeof(ngx_http_usage_metering_call_t));
+    if (call == NULL) {
+        return NGX_ERROR;
+    }
+
+    call->type = NGX_HTTP_USAGE_METERING_CALL;
+    call->ctx = ctx;
+    call->account = acc;
+    call->max = umlcf->max_body;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_usage_metering_call_cleanup;
+    cln->data = call;
+
+    ps = ngx_palloc(r->pool, sizeof(ngx_http_post_subrequest_t));
+    if (ps == NULL) {
+        return NGX_ERROR;
+    }
+
+    ps->handler = ngx_http_usage_metering_done;
+    ps->data = call;
+
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "usage_metering: call %*s %V?%V", spec->method.len,
+                   spec->method.data, &uri, &args);
+
+    if (ngx_http_subrequest(r, &uri, &args, &sr, ps,
+                            NGX_HTTP_SUBREQUEST_BACKGROUND)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ngx_http_set_ctx(sr, call, ngx_http_usage_metering_module);
+
+    call->sr = sr;
+    sr->header_only = 0;
+
+    /*
+     * The subrequest gets its own body, so the client's is never read or
+     * forwarded: empty for GET, the mapping's JSON for POST.
+     */
+
+    rb = ngx_pcalloc(r->pool, sizeof(ngx_http_request_body_t));
+    if (rb == NULL) {
+        return NGX_ERROR;
+    }
+
+    sr->request_body = rb;
+    sr->headers_in.content_length = NULL;
+    sr->headers_in.transfer_encoding = NULL;
+    sr->headers_in.chunked = 0;
+    sr->headers_in.content_length_n = -1;
+
+    if (spec->method.len == 4
+        && ngx_strncmp(spec->method.data, "POST", 4) == 0)
+    {
+        sr->method = NGX_HTTP_POST;
+        sr->method_name.data = post.data;
+        sr->method_name.len = post.len - 1;
+
+        b = ngx_calloc_buf(r->pool);
+        cl = ngx_alloc_chain_link(r->pool);
+        if (b == NULL || cl == NULL) {
+            return NGX_ERROR;
+        }
+
+        b->pos = ngx_pnalloc(r->pool, spec->body.len + 1);
+        if (b->pos == NULL) {
+            return NGX_ERROR;
+        }
+
+        b->last = ngx_cpymem(b->pos, spec->body.data, spec->body.len);
+        b->start = b->pos;
+        b->end = b->last;
+        b->memory = 1;
+        b->last_buf = 1;
+        b->last_in_chain = 1;
+
+        cl->buf = b;
+        cl->next = NULL;
+
+        rb->bufs = cl;
+        rb->buf = b;
+        sr->headers_in.content_length_n = spec->body.len;
+    }
+
+    ctx->call = call;
+    ctx->pending++;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The post-subrequest handler.  Its return value replaces the subrequest's
+ * rc: a failed provider call (NGX_ERROR, 502, 504, ...) is recorded and
+ * reported as NGX_OK, because nginx would otherwise terminate the client's
+ * request on NGX_ERROR or build an error page for the subrequest.  Only a
+ * failure of the client's own connection (408, 499, 444) goes through.
+ */
+
+ngx_int_t
+ngx_http_usage_metering_done(ngx_http_request_t *sr, void *data,
+    ngx_int_t rc)
+{
+    ngx_http_usage_metering_call_t  *call = data;
+
+    ngx_http_request_t  *pr;
+
+    if (rc == NGX_HTTP_REQUEST_TIME_OUT
+        || rc == NGX_HTTP_CLIENT_CLOSED_REQUEST
+        || rc == NGX_HTTP_CLOSE)
+    {
+        return rc;
+    }
+
+    if (call->done) {
+        return NGX_OK;
+    }
+
+    call->done = 1;
+    call->rc = rc;
+
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, sr->connection->log, 0,
+                   "usage_metering: call done rc:%i status:%ui len:%uz "
+                   "eof:%ud", rc, call->status, call->len,
+                   (ngx_uint_t) call->eof);
+
+    call->ctx->pending--;
+
+    pr = sr->parent;
+    pr->write_event_handler = ngx_http_usage_metering_resume;
+
+    /* a background subrequest does not wake its parent */
+
+    (void) ngx_http_post_request(pr, NULL);
+
+    if (rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        sr->header_sent = 1;
+        return NGX_OK;
+    }
+
+    return rc;
+}
+
+
+static void
+ngx_http_usage_metering_call_cleanup(void *data)
+{
+    ngx_http_usage_metering_call_t  *call = data;
+
+    if (call->body) {
+        ngx_free(call->body);
+        call->body = NULL;
+    }
+}

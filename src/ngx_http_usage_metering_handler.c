@@ -1,0 +1,380 @@
+/*
+ * The content handler and the resume handler of the client's request.
+ *
+ * The handler does everything that needs no provider: method, route,
+ * parameters, account, mapping; then it issues the provider call and
+ * returns NGX_DONE.  When the call is finished the post-subrequest handler
+ * (fetch.c) posts the request and nginx runs resume, which maps the
+ * captured body and answers.
+ */
+
+#include "ngx_http_usage_metering.h"
+
+
+static ngx_http_usage_metering_ctx_t *ngx_http_usage_metering_ctx_create(
+    ngx_http_request_t *r);
+static ngx_int_t ngx_http_usage_metering_start(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx);
+static ngx_int_t ngx_http_usage_metering_finish(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx);
+static ngx_int_t ngx_http_usage_metering_list(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, um_page_t *page);
+static ngx_int_t ngx_http_usage_metering_fail(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx);
+static void ngx_http_usage_metering_ctx_cleanup(void *data);
+
+
+ngx_int_t
+ngx_http_usage_metering_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                       rc;
+    ngx_http_usage_metering_ctx_t  *ctx;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        ngx_http_discard_request_body(r);
+        return ngx_http_usage_metering_send_error(r, NGX_HTTP_NOT_ALLOWED,
+                   "only GET and HEAD are allowed",
+                   sizeof("only GET and HEAD are allowed") - 1);
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    ctx = ngx_http_usage_metering_ctx_create(r);
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_usage_metering_start(r, ctx);
+
+    if (rc == NGX_DONE) {
+        /* the provider call is under way; resume answers */
+        r->main->count++;
+        return NGX_DONE;
+    }
+
+    return rc;
+}
+
+
+static ngx_http_usage_metering_ctx_t *
+ngx_http_usage_metering_ctx_create(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t             *cln;
+    ngx_http_usage_metering_ctx_t  *ctx;
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_usage_metering_ctx_t));
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    ctx->type = NGX_HTTP_USAGE_METERING_MAIN;
+
+    /* engine memory is malloc'd: released with the request, even on abort */
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    cln->handler = ngx_http_usage_metering_ctx_cleanup;
+    cln->data = ctx;
+
+    ctx->arena = um_arena_create(8192, 16 * 1024 * 1024);
+    ctx->page_arena = um_arena_create(64 * 1024, 256 * 1024 * 1024);
+
+    if (ctx->arena == NULL || ctx->page_arena == NULL) {
+        return NULL;
+    }
+
+    ngx_http_set_ctx(r, ctx, ngx_http_usage_metering_module);
+
+    return ctx;
+}
+
+
+static ngx_int_t
+ngx_http_usage_metering_start(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx)
+{
+    size_t                                len;
+    u_char                               *p;
+    um_call_t                             call;
+    um_page_t                             page;
+    ngx_uint_t                            key;
+    ngx_time_t                           *tp;
+    um_request_t                         *req;
+    const um_provider_t                  *prov;
+    ngx_http_core_loc_conf_t             *clcf;
+    ngx_http_usage_metering_loc_conf_t   *umlcf;
+    ngx_http_usage_metering_main_conf_t  *umcf;
+
+    req = &ctx->req;
+    umcf = ngx_http_get_module_main_conf(r, ngx_http_usage_metering_module);
+    umlcf = ngx_http_get_module_loc_conf(r, ngx_http_usage_metering_module);
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    /* the resource and id: the URI after the location's prefix */
+
+    p = r->uri.data;
+    len = r->uri.len;
+
+    if (len >= clcf->name.len) {
+        p += clcf->name.len;
+        len -= clcf->name.len;
+
+    } else {
+        len = 0;
+    }
+
+    if (um_request_route(ctx->arena, req, (char *) p, len, &ctx->err)
+        != UM_OK
+        || um_request_parse(ctx->arena, req, (char *) r->args.data,
+                            r->args.len, &ctx->err)
+           != UM_OK)
+    {
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
+    if (req->naccounts == 0) {
+        um_error_set(&ctx->err, NGX_HTTP_BAD_REQUEST,
+                     "integrated_account_id is required");
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
+    if (req->naccounts > 1) {
+        um_error_set(&ctx->err, NGX_HTTP_BAD_REQUEST,
+                     "integrated_account_id is given more than once");
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
+    key = ngx_hash_key((u_char *) req->accounts[0].data, req->accounts[0].len);
+    ctx->account = ngx_hash_find(&umcf->accounts_hash, key,
+                                 (u_char *) req->accounts[0].data,
+                                 req->accounts[0].len);
+
+    if (ctx->account == NULL) {
+        um_error_set(&ctx->err, NGX_HTTP_NOT_FOUND,
+                     "integrated account not found");
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
+    prov = ctx->account->provider;
+    ctx->method = prov->methods[req->resource][req->op];
+
+    if (ctx->method == NULL) {
+        um_error_set(&ctx->err, NGX_HTTP_NOT_FOUND,
+                     "resource \"%s\"%s is not supported by provider \"%.*s\"",
+                     um_resource_name(req->resource),
+                     req->op == UM_OP_GET ? " (get by id)" : "",
+                     (int) prov->name.len, prov->name.data);
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
+    /* $now and $millis() are frozen for the whole request */
+
+    tp = ngx_timeofday();
+
+    if (um_exec_init(&ctx->exec, ctx->method, req, ctx->account->value,
+                     ctx->arena, ctx->page_arena,
+                     (double) tp->sec * 1000 + (double) tp->msec, &ctx->err)
+        != UM_OK)
+    {
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
+    ctx->exec.remote_data = 1;
+
+    um_buf_init(&ctx->out, NULL, umlcf->max_response);
+
+    if (ctx->method->is_static) {
+        if (um_exec_static(&ctx->exec, &ctx->out, &page) != UM_OK) {
+            return ngx_http_usage_metering_fail(r, ctx);
+        }
+
+        return ngx_http_usage_metering_list(r, ctx, &page);
+    }
+
+    if (um_exec_call(&ctx->exec, (um_str_t) { NULL, 0 }, &call) != UM_OK) {
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
+    if (ngx_http_usage_metering_fetch(r, ctx, &call) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->write_event_handler = ngx_http_usage_metering_resume;
+
+    return NGX_DONE;
+}
+
+
+/*
+ * Runs when a provider call has finished, and on spurious write events of
+ * the client's connection: it acts only once nothing is pending.
+ */
+
+void
+ngx_http_usage_metering_resume(ngx_http_request_t *r)
+{
+    ngx_int_t                       rc;
+    ngx_http_usage_metering_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_usage_metering_module);
+
+    if (ctx == NULL || ctx->pending || ctx->call == NULL) {
+        return;
+    }
+
+    rc = ngx_http_usage_metering_finish(r, ctx);
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+static ngx_int_t
+ngx_http_usage_metering_finish(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx)
+{
+    um_page_t                        page;
+    ngx_http_usage_metering_call_t  *call;
+
+    call = ctx->call;
+    ctx->call = NULL;
+
+    if (call->too_big) {
+        um_error_set(&ctx->err, NGX_HTTP_BAD_GATEWAY,
+                     "the provider's answer is larger than "
+                     "usage_metering_max_body");
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "usage_metering: account \"%V\": %s (%uz bytes)",
+                      &ctx->account->id, ctx->err.msg, call->max);
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
+    if (call->status == 0 || call->rc == NGX_ERROR || call->failed
+        || (call->rc >= NGX_HTTP_SPECIAL_RESPONSE && call->status < 300))
+    {
+        if (call->rc == NGX_HTTP_GATEWAY_TIME_OUT
+            || call->status == NGX_HTTP_GATEWAY_TIME_OUT)
+        {
+            um_error_set(&ctx->err, NGX_HTTP_GATEWAY_TIME_OUT,
+                         "the provider did not answer in time");
+
+        } else {
+            um_error_set(&ctx->err, NGX_HTTP_BAD_GATEWAY,
+                         "the provider could not be reached or its answer "
+                         "was cut short");
+        }
+
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "usage_metering: account \"%V\": %s (status %ui)",
+                      &ctx->account->id, ctx->err.msg, call->status);
+
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
+    if (call->status < 200 || call->status >= 300) {
+        return ngx_http_usage_metering_send_remote_error(r, ctx, call);
+    }
+
+    if (!call->eof) {
+        um_error_set(&ctx->err, NGX_HTTP_BAD_GATEWAY,
+                     "the provider's answer was cut short");
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "usage_metering: account \"%V\": %s",
+                      &ctx->account->id, ctx->err.msg);
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
+    if (um_exec_page(&ctx->exec, (char *) call->body, call->len, &ctx->out,
+                     &page)
+        != UM_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "usage_metering: account \"%V\": %s",
+                      &ctx->account->id, ctx->err.msg);
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
+    /* the provider's body is no longer needed */
+
+    ngx_free(call->body);
+    call->body = NULL;
+
+    if (ctx->method->op == UM_OP_GET) {
+        if (ctx->out.failed) {
+            um_error_set(&ctx->err, NGX_HTTP_BAD_GATEWAY,
+                         "the unified answer is larger than "
+                         "usage_metering_max_response");
+            return ngx_http_usage_metering_fail(r, ctx);
+        }
+
+        return ngx_http_usage_metering_send(r, NGX_HTTP_OK, &ctx->out);
+    }
+
+    return ngx_http_usage_metering_list(r, ctx, &page);
+}
+
+
+/* {"result":[rows],"next_cursor":null,"result_count":N} around the rows */
+
+static ngx_int_t
+ngx_http_usage_metering_list(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, um_page_t *page)
+{
+    um_buf_t   body;
+
+    um_buf_init(&body, NULL, 0);
+
+    if (um_buf_reserve(&body, ctx->out.len + 64) != 0) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    um_buf_add(&body, "{\"result\":[", 11);
+    um_buf_add(&body, ctx->out.data, ctx->out.len);
+    um_buf_printf(&body, "],\"next_cursor\":null,\"result_count\":%zu}",
+                  ctx->exec.rows);
+
+    um_buf_free(&ctx->out);
+    ctx->out = body;
+
+    if (ctx->out.failed) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_usage_metering_send(r, NGX_HTTP_OK, &ctx->out);
+}
+
+
+static ngx_int_t
+ngx_http_usage_metering_fail(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx)
+{
+    ngx_uint_t  status;
+
+    status = ctx->err.status ? (ngx_uint_t) ctx->err.status
+                             : NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    return ngx_http_usage_metering_send_error(r, status, ctx->err.msg,
+                                              ngx_strlen(ctx->err.msg));
+}
+
+
+static void
+ngx_http_usage_metering_ctx_cleanup(void *data)
+{
+    ngx_http_usage_metering_ctx_t  *ctx = data;
+
+    um_buf_free(&ctx->out);
+
+    if (ctx->page_arena) {
+        um_arena_destroy(ctx->page_arena);
+    }
+
+    if (ctx->arena) {
+        um_arena_destroy(ctx->arena);
+    }
+}

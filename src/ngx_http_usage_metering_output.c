@@ -1,0 +1,259 @@
+/*
+ * Answers to the client: JSON bodies, JSON errors of the unified API and
+ * errors of the provider passed through.
+ */
+
+#include "ngx_http_usage_metering.h"
+#include "um_json_out.h"
+
+
+static const char *ngx_http_usage_metering_reason(ngx_uint_t status);
+static void ngx_http_usage_metering_error_head(um_buf_t *b,
+    ngx_uint_t status, const char *message, size_t len);
+static void ngx_http_usage_metering_utf8(um_buf_t *b, const u_char *s,
+    size_t len);
+static void ngx_http_usage_metering_buf_cleanup(void *data);
+
+
+ngx_int_t
+ngx_http_usage_metering_send(ngx_http_request_t *r, ngx_uint_t status,
+    um_buf_t *body)
+{
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = body->len;
+    ngx_str_set(&r->headers_out.content_type, "application/json");
+    r->headers_out.content_type_len = sizeof("application/json") - 1;
+    r->headers_out.content_type_lowcase = NULL;
+
+    ngx_http_clear_last_modified(r);
+    ngx_http_clear_accept_ranges(r);
+    ngx_http_clear_etag(r);
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only || body->len == 0) {
+        return rc;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* the bytes stay in the engine buffer, freed when the request ends */
+
+    b->pos = (u_char *) body->data;
+    b->last = b->pos + body->len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+ngx_int_t
+ngx_http_usage_metering_send_error(ngx_http_request_t *r, ngx_uint_t status,
+    const char *message, size_t len)
+{
+    um_buf_t            *b;
+    ngx_table_elt_t     *h;
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(r->pool, sizeof(um_buf_t));
+    if (cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b = cln->data;
+    um_buf_init(b, NULL, 0);
+    cln->handler = ngx_http_usage_metering_buf_cleanup;
+
+    ngx_http_usage_metering_error_head(b, status, message, len);
+    um_buf_addc(b, '}');
+
+    if (b->failed) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (status == NGX_HTTP_NOT_ALLOWED) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Allow");
+        ngx_str_set(&h->value, "GET, HEAD");
+    }
+
+    return ngx_http_usage_metering_send(r, status, b);
+}
+
+
+/*
+ * The provider answered non-2xx: its status (a 5xx becomes 502), its
+ * message where the mapping finds one, and its body as raw_response.
+ */
+
+ngx_int_t
+ngx_http_usage_metering_send_remote_error(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call)
+{
+    char        msg[128];
+    json_t     *j;
+    um_str_t    pmsg;
+    ngx_uint_t  status;
+
+    status = call->status;
+
+    if (status >= 500 || status < 400) {
+        status = NGX_HTTP_BAD_GATEWAY;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "usage_metering: account \"%V\": the provider answered %ui",
+                  &ctx->account->id, call->status);
+
+    um_exec_error_message(ctx->account->provider, ctx->page_arena,
+                          (char *) call->body, call->len, &pmsg);
+
+    if (pmsg.len == 0) {
+        ngx_snprintf((u_char *) msg, sizeof(msg),
+                     "the provider answered %ui%Z", call->status);
+        pmsg.data = msg;
+        pmsg.len = ngx_strlen(msg);
+    }
+
+    um_buf_free(&ctx->out);
+    um_buf_init(&ctx->out, NULL, 0);
+
+    ngx_http_usage_metering_error_head(&ctx->out, status, pmsg.data,
+                                       pmsg.len);
+    um_buf_add(&ctx->out, ",\"truto_is_remote_error\":true,\"raw_response\":",
+               sizeof(",\"truto_is_remote_error\":true,\"raw_response\":")
+               - 1);
+
+    /* JSON when it is JSON, else the text */
+
+    j = call->len ? json_loadb((char *) call->body, call->len,
+                               JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL)
+                  : NULL;
+
+    if (j) {
+        json_decref(j);
+        um_json_minify(&ctx->out, (char *) call->body, call->len);
+
+    } else {
+        ngx_http_usage_metering_utf8(&ctx->out, call->body, call->len);
+    }
+
+    um_buf_addc(&ctx->out, '}');
+
+    if (ctx->out.failed) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_usage_metering_send(r, status, &ctx->out);
+}
+
+
+static void
+ngx_http_usage_metering_error_head(um_buf_t *b, ngx_uint_t status,
+    const char *message, size_t len)
+{
+    const char  *reason;
+
+    reason = ngx_http_usage_metering_reason(status);
+
+    um_buf_printf(b, "{\"statusCode\":%u,\"error\":", (unsigned) status);
+    um_json_str(b, reason, ngx_strlen(reason));
+    um_buf_add(b, ",\"message\":", sizeof(",\"message\":") - 1);
+    ngx_http_usage_metering_utf8(b, (u_char *) message, len);
+}
+
+
+/* a JSON string of bytes that may not be UTF-8: bad bytes become U+FFFD */
+
+static void
+ngx_http_usage_metering_utf8(um_buf_t *b, const u_char *s, size_t len)
+{
+    size_t    i, n;
+    um_buf_t  clean;
+
+    if (um_utf8_valid((const char *) s, len)) {
+        um_json_str(b, (const char *) s, len);
+        return;
+    }
+
+    um_buf_init(&clean, NULL, 0);
+
+    for (i = 0; i < len; /* void */ ) {
+        n = 1;
+
+        if (s[i] >= 0x80) {
+            n = (s[i] >= 0xf0) ? 4 : (s[i] >= 0xe0) ? 3 : 2;
+
+            if (i + n > len || !um_utf8_valid((const char *) s + i, n)) {
+                um_buf_add(&clean, "\xef\xbf\xbd", 3);
+                i++;
+                continue;
+            }
+        }
+
+        um_buf_add(&clean, s + i, n);
+        i += n;
+    }
+
+    um_json_str(b, clean.data ? clean.data : "", clean.len);
+    um_buf_free(&clean);
+}
+
+
+static const char *
+ngx_http_usage_metering_reason(ngx_uint_t status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 402: return "Payment Required";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 412: return "Precondition Failed";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 423: return "Locked";
+    case 425: return "Too Early";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 451: return "Unavailable For Legal Reasons";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default:  return status < 500 ? "Client Error" : "Server Error";
+    }
+}
+
+
+static void
+ngx_http_usage_metering_buf_cleanup(void *data)
+{
+    um_buf_free(data);
+}

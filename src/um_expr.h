@@ -1,0 +1,66 @@
+/*
+ * The expression language: a documented subset of JSONata.
+ *
+ * Expressions are parsed and compiled once, when nginx reads the mapping
+ * files; the request path only evaluates the compiled form.  Regular
+ * expressions are compiled with PCRE2 at the same time.
+ *
+ * Variables ($name) are resolved at compile time against a scope, a list of
+ * names; an unknown variable is a compile error, so a typo in a mapping
+ * fails nginx -t instead of silently producing nothing.  At evaluation the
+ * values come from um_eval_t.vars, in the scope's order.
+ */
+
+#ifndef _UM_EXPR_H_INCLUDED_
+#define _UM_EXPR_H_INCLUDED_
+
+
+#include "um_arena.h"
+#include "um_error.h"
+#include "um_value.h"
+
+
+typedef struct um_expr_s  um_expr_t;
+
+
+typedef struct {
+    const char       **names;       /* variable names, without the '$' */
+    size_t             n;
+} um_scope_t;
+
+
+typedef struct {
+    um_arena_t        *arena;       /* results and temporaries */
+    const um_value_t  *vars;        /* values of the scope's variables */
+    um_value_t         root;        /* what $$ refers to */
+    double             now;         /* ms since the epoch, frozen per request */
+    um_error_t        *err;         /* set when evaluation fails */
+} um_eval_t;
+
+
+/*
+ * Compiles src (len bytes, not NUL-terminated) into a.  On error returns
+ * NULL and sets err->msg, err->line and err->col (1-based, within src).
+ */
+um_expr_t *um_expr_compile(um_arena_t *a, const char *src, size_t len,
+    const um_scope_t *scope, um_error_t *err);
+
+/*
+ * Evaluates e with input as the context value ($).  Returns UM_OK and the
+ * result (UM_UNDEF when the expression yields nothing), or UM_ERR with
+ * ev->err set (type errors, allocation failure).
+ */
+int um_expr_eval(const um_expr_t *e, um_eval_t *ev, um_value_t input,
+    um_value_t *out);
+
+/*
+ * 1 if e is a constant (a literal, or folded to one at compile time) and
+ * sets *out to it; 0 otherwise.
+ */
+int um_expr_constant(const um_expr_t *e, um_value_t *out);
+
+/* 1 if e is a bare path of field names from $ (e.g. "a.b.c") */
+int um_expr_is_path(const um_expr_t *e);
+
+
+#endif /* _UM_EXPR_H_INCLUDED_ */

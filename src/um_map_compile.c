@@ -1,0 +1,1503 @@
+/*
+ * The mapping compiler: mappings/<provider>.json into um_provider_t.
+ *
+ * Runs at configuration load only.  Every mistake is reported with the
+ * file, the line and column of the offending value and its JSON path, so
+ * that "nginx -t" points at it; an expression error points at the
+ * character inside the expression.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "um_json_out.h"
+#include "um_json_scan.h"
+#include "um_mapping.h"
+
+
+#define UM_MC_MAX_DEPTH    32
+#define UM_MC_MAX_LETS     32
+#define UM_MC_MAX_FILE     (4 * 1024 * 1024)
+
+
+typedef struct {
+    const char         *key;        /* NULL: an array index */
+    size_t              index;
+} um_mc_step_t;
+
+
+typedef struct {
+    um_registry_t      *reg;
+    um_arena_t         *a;
+    const char         *file;
+    const char         *text;
+    size_t              len;
+    um_error_t         *err;
+
+    um_mc_step_t        path[UM_MC_MAX_DEPTH];
+    int                 depth;
+
+    const char         *names[UM_VAR_N + UM_MC_MAX_LETS];
+    um_scope_t          scope;
+} um_mc_t;
+
+
+static int um_mc_provider(um_mc_t *mc, json_t *root, um_provider_t *p);
+static int um_mc_method(um_mc_t *mc, json_t *j, um_method_t *m);
+static int um_mc_request(um_mc_t *mc, json_t *j, um_method_t *m);
+static int um_mc_paging(um_mc_t *mc, json_t *j, um_method_t *m);
+static int um_mc_static(um_mc_t *mc, json_t *j, um_method_t *m);
+static int um_mc_path(um_mc_t *mc, json_t *j, um_method_t *m);
+static um_tpl_t *um_mc_tpl(um_mc_t *mc, json_t *j, int is_static);
+static um_expr_t *um_mc_expr(um_mc_t *mc, json_t *j);
+static um_expr_t *um_mc_expr_text(um_mc_t *mc, const char *s, size_t len,
+    size_t offset);
+static int um_mc_keys(um_mc_t *mc, json_t *obj, const char **allowed);
+static int um_mc_str(um_mc_t *mc, json_t *j, um_str_t *out);
+static int um_mc_error(um_mc_t *mc, size_t offset, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void um_mc_push_key(um_mc_t *mc, const char *key);
+static void um_mc_push_index(um_mc_t *mc, size_t index);
+static void um_mc_pop(um_mc_t *mc);
+static int um_mc_locate(um_mc_t *mc, size_t offset, size_t *line,
+    size_t *col);
+static void um_mc_path_text(um_mc_t *mc, char *buf, size_t size);
+static int um_mc_read(const char *file, um_arena_t *a, char **text,
+    size_t *len, um_error_t *err);
+static void um_mc_json_decref(void *data);
+
+
+static const char  *um_ops[UM_OP_N] = { "list", "get" };
+
+
+um_registry_t *
+um_registry_create(um_arena_t *a)
+{
+    um_registry_t  *reg;
+
+    reg = um_calloc(a, sizeof(um_registry_t));
+    if (reg == NULL) {
+        return NULL;
+    }
+
+    reg->arena = a;
+
+    return reg;
+}
+
+
+const um_provider_t *
+um_registry_find(const um_registry_t *reg, const char *name, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < reg->n; i++) {
+        if (reg->providers[i]->name.len == len
+            && memcmp(reg->providers[i]->name.data, name, len) == 0)
+        {
+            return reg->providers[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+static int
+um_mc_name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char * const *) a, *(char * const *) b);
+}
+
+
+int
+um_registry_load_dir(um_registry_t *reg, const char *dir, um_error_t *err)
+{
+    int             rc;
+    DIR            *d;
+    char          **names, **nn, path[4096];
+    size_t          n, cap, i, len;
+    struct dirent  *de;
+
+    d = opendir(dir);
+    if (d == NULL) {
+        return um_error_set(err, 0, "cannot open the mappings directory "
+                            "\"%s\": %s", dir, strerror(errno));
+    }
+
+    names = NULL;
+    n = 0;
+    cap = 0;
+    rc = UM_OK;
+
+    while ((de = readdir(d)) != NULL) {
+        len = strlen(de->d_name);
+
+        if (len < 6 || de->d_name[0] == '.'
+            || strcmp(de->d_name + len - 5, ".json") != 0)
+        {
+            continue;
+        }
+
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            nn = realloc(names, cap * sizeof(char *));
+            if (nn == NULL) {
+                rc = um_error_set(err, 0, "out of memory");
+                goto done;
+            }
+
+            names = nn;
+        }
+
+        names[n] = strdup(de->d_name);
+        if (names[n] == NULL) {
+            rc = um_error_set(err, 0, "out of memory");
+            goto done;
+        }
+
+        n++;
+    }
+
+    /* a stable order, so that the same files always give the same result */
+
+    if (n) {
+        qsort(names, n, sizeof(char *), um_mc_name_cmp);
+    }
+
+    for (i = 0; i < n; i++) {
+        if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, names[i])
+            >= sizeof(path))
+        {
+            rc = um_error_set(err, 0, "path too long: \"%s/%s\"", dir,
+                              names[i]);
+            goto done;
+        }
+
+        rc = um_registry_load_file(reg, path, err);
+        if (rc != UM_OK) {
+            goto done;
+        }
+    }
+
+done:
+
+    for (i = 0; i < n; i++) {
+        free(names[i]);
+    }
+
+    free(names);
+    closedir(d);
+
+    return rc;
+}
+
+
+int
+um_registry_load_file(um_registry_t *reg, const char *file, um_error_t *err)
+{
+    char            *text;
+    size_t           len, i;
+    json_t          *root;
+    um_mc_t          mc;
+    json_error_t     jerr;
+    um_provider_t   *p, **list;
+
+    text = NULL;
+    len = 0;
+
+    if (um_mc_read(file, reg->arena, &text, &len, err) != UM_OK) {
+        return UM_ERR;
+    }
+
+    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL) {
+        um_error_set(err, 0, "%s:%d:%d: %s", file, jerr.line, jerr.column,
+                     jerr.text);
+        err->line = (size_t) jerr.line;
+        err->col = (size_t) jerr.column;
+        return UM_ERR;
+    }
+
+    if (um_arena_cleanup_add(reg->arena, um_mc_json_decref, root) != 0) {
+        json_decref(root);
+        return um_error_set(err, 0, "out of memory");
+    }
+
+    memset(&mc, 0, sizeof(um_mc_t));
+    mc.reg = reg;
+    mc.a = reg->arena;
+    mc.file = um_strndup(reg->arena, file, strlen(file));
+    mc.text = text;
+    mc.len = len;
+    mc.err = err;
+
+    if (mc.file == NULL) {
+        return um_error_set(err, 0, "out of memory");
+    }
+
+    p = um_calloc(reg->arena, sizeof(um_provider_t));
+    if (p == NULL) {
+        return um_error_set(err, 0, "out of memory");
+    }
+
+    p->file.data = mc.file;
+    p->file.len = strlen(mc.file);
+
+    if (um_mc_provider(&mc, root, p) != UM_OK) {
+        return UM_ERR;
+    }
+
+    for (i = 0; i < reg->n; i++) {
+        if (reg->providers[i]->name.len == p->name.len
+            && memcmp(reg->providers[i]->name.data, p->name.data,
+                      p->name.len) == 0)
+        {
+            return um_error_set(err, 0, "%s: provider \"%.*s\" is already "
+                                "defined in %.*s", file, (int) p->name.len,
+                                p->name.data,
+                                (int) reg->providers[i]->file.len,
+                                reg->providers[i]->file.data);
+        }
+    }
+
+    list = um_alloc(reg->arena, (reg->n + 1) * sizeof(um_provider_t *));
+    if (list == NULL) {
+        return um_error_set(err, 0, "out of memory");
+    }
+
+    if (reg->n) {
+        memcpy(list, reg->providers, reg->n * sizeof(um_provider_t *));
+    }
+
+    list[reg->n++] = p;
+    reg->providers = list;
+
+    return UM_OK;
+}
+
+
+static int
+um_mc_provider(um_mc_t *mc, json_t *root, um_provider_t *p)
+{
+    int          res, op;
+    size_t       i;
+    json_t      *j, *r, *mj, *v;
+    const char  *key;
+    um_method_t *m;
+
+    static const char  *top[] = {
+        "provider", "label", "description", "account", "errors",
+        "resources", NULL
+    };
+    static const char  *res_keys[] = {
+        "description", "list", "get", NULL
+    };
+
+    if (!json_is_object(root)) {
+        return um_mc_error(mc, 0, "a mapping file is a JSON object");
+    }
+
+    if (um_mc_keys(mc, root, top) != UM_OK) {
+        return UM_ERR;
+    }
+
+    j = json_object_get(root, "provider");
+    um_mc_push_key(mc, "provider");
+
+    if (j == NULL) {
+        mc->depth = 0;
+        return um_mc_error(mc, 0, "\"provider\" (the slug accounts use) is "
+                           "required");
+    }
+
+    if (um_mc_str(mc, j, &p->name) != UM_OK) {
+        return UM_ERR;
+    }
+
+    for (i = 0; i < p->name.len; i++) {
+        if (!((p->name.data[i] >= 'a' && p->name.data[i] <= 'z')
+              || (p->name.data[i] >= '0' && p->name.data[i] <= '9')
+              || p->name.data[i] == '_' || p->name.data[i] == '-'))
+        {
+            return um_mc_error(mc, 0, "a provider slug is made of a-z, 0-9, "
+                               "\"-\" and \"_\"");
+        }
+    }
+
+    if (p->name.len == 0) {
+        return um_mc_error(mc, 0, "the provider slug is empty");
+    }
+
+    um_mc_pop(mc);
+
+    j = json_object_get(root, "label");
+    if (j) {
+        um_mc_push_key(mc, "label");
+        if (um_mc_str(mc, j, &p->label) != UM_OK) {
+            return UM_ERR;
+        }
+        um_mc_pop(mc);
+    }
+
+    /* account: { "params": ["org_id"] } */
+
+    j = json_object_get(root, "account");
+    if (j) {
+        static const char  *acc_keys[] = { "params", "description", NULL };
+
+        um_mc_push_key(mc, "account");
+
+        if (!json_is_object(j)) {
+            return um_mc_error(mc, 0, "\"account\" is an object");
+        }
+
+        if (um_mc_keys(mc, j, acc_keys) != UM_OK) {
+            return UM_ERR;
+        }
+
+        v = json_object_get(j, "params");
+        if (v) {
+            um_mc_push_key(mc, "params");
+
+            if (!json_is_array(v)) {
+                return um_mc_error(mc, 0, "a list of parameter names");
+            }
+
+            p->naccount_params = json_array_size(v);
+            p->account_params = um_calloc(mc->a, (p->naccount_params + 1)
+                                                 * sizeof(um_str_t));
+            if (p->account_params == NULL) {
+                return um_error_set(mc->err, 0, "out of memory");
+            }
+
+            for (i = 0; i < p->naccount_params; i++) {
+                um_mc_push_index(mc, i);
+                if (um_mc_str(mc, json_array_get(v, i), &p->account_params[i])
+                    != UM_OK)
+                {
+                    return UM_ERR;
+                }
+                um_mc_pop(mc);
+            }
+
+            um_mc_pop(mc);
+        }
+
+        um_mc_pop(mc);
+    }
+
+    /* errors: { "message": <expression over the error body> } */
+
+    mc->scope.names = mc->names;
+    mc->scope.n = 0;
+
+    j = json_object_get(root, "errors");
+    if (j) {
+        static const char  *err_keys[] = { "message", "description", NULL };
+
+        um_mc_push_key(mc, "errors");
+
+        if (!json_is_object(j)) {
+            return um_mc_error(mc, 0, "\"errors\" is an object");
+        }
+
+        if (um_mc_keys(mc, j, err_keys) != UM_OK) {
+            return UM_ERR;
+        }
+
+        v = json_object_get(j, "message");
+        if (v) {
+            um_mc_push_key(mc, "message");
+            p->error_message = um_mc_expr(mc, v);
+            if (p->error_message == NULL) {
+                return UM_ERR;
+            }
+            um_mc_pop(mc);
+        }
+
+        um_mc_pop(mc);
+    }
+
+    j = json_object_get(root, "resources");
+    um_mc_push_key(mc, "resources");
+
+    if (!json_is_object(j)) {
+        mc->depth--;
+        return um_mc_error(mc, 0, "\"resources\" (an object of resources) "
+                           "is required");
+    }
+
+    json_object_foreach(j, key, r) {
+        um_mc_push_key(mc, key);
+
+        res = um_resource_find(key, strlen(key));
+        if (res < 0) {
+            return um_mc_error(mc, 0, "unknown resource \"%s\"; resources "
+                               "are organizations, products, usage, "
+                               "workspaces and users", key);
+        }
+
+        if (!json_is_object(r)) {
+            return um_mc_error(mc, 0, "a resource is an object of methods "
+                               "(list, get)");
+        }
+
+        if (um_mc_keys(mc, r, res_keys) != UM_OK) {
+            return UM_ERR;
+        }
+
+        for (op = 0; op < UM_OP_N; op++) {
+            mj = json_object_get(r, um_ops[op]);
+            if (mj == NULL) {
+                continue;
+            }
+
+            um_mc_push_key(mc, um_ops[op]);
+
+            m = um_calloc(mc->a, sizeof(um_method_t));
+            if (m == NULL) {
+                return um_error_set(mc->err, 0, "out of memory");
+            }
+
+            m->resource = res;
+            m->op = op;
+
+            if (um_mc_method(mc, mj, m) != UM_OK) {
+                return UM_ERR;
+            }
+
+            p->methods[res][op] = m;
+            um_mc_pop(mc);
+        }
+
+        um_mc_pop(mc);
+    }
+
+    um_mc_pop(mc);
+
+    return UM_OK;
+}
+
+
+static int
+um_mc_method(um_mc_t *mc, json_t *j, um_method_t *m)
+{
+    char         buf[256];
+    size_t       i, nlets;
+    json_t      *v, *e;
+    const char  *key;
+
+    static const char  *keys[] = {
+        "description", "static", "let", "request", "pagination", "records",
+        "row", NULL
+    };
+
+    if (!json_is_object(j)) {
+        return um_mc_error(mc, 0, "a method is an object");
+    }
+
+    if (um_mc_keys(mc, j, keys) != UM_OK) {
+        return UM_ERR;
+    }
+
+    um_mc_path_text(mc, buf, sizeof(buf));
+    m->where.data = um_strndup(mc->a, buf, strlen(buf));
+    m->where.len = strlen(buf);
+
+    if (m->where.data == NULL) {
+        return um_error_set(mc->err, 0, "out of memory");
+    }
+
+    v = json_object_get(j, "static");
+    if (v) {
+        if (json_object_size(j) > 1 + (json_object_get(j, "description")
+                                       != NULL))
+        {
+            return um_mc_error(mc, 0, "a static method has only \"static\" "
+                               "(and \"description\")");
+        }
+
+        um_mc_push_key(mc, "static");
+        if (um_mc_static(mc, v, m) != UM_OK) {
+            return UM_ERR;
+        }
+        um_mc_pop(mc);
+
+        return UM_OK;
+    }
+
+    /* the scope: the fixed variables, then the lets in order */
+
+    mc->names[UM_VAR_QUERY] = "query";
+    mc->names[UM_VAR_ACCOUNT] = "account";
+    mc->names[UM_VAR_ID] = "id";
+    mc->names[UM_VAR_LIMIT] = "limit";
+    mc->names[UM_VAR_CURSOR] = "cursor";
+    mc->scope.names = mc->names;
+    mc->scope.n = UM_VAR_N;
+
+    v = json_object_get(j, "let");
+    if (v) {
+        um_mc_push_key(mc, "let");
+
+        if (!json_is_object(v)) {
+            return um_mc_error(mc, 0, "\"let\" is an object of name: "
+                               "expression");
+        }
+
+        nlets = json_object_size(v);
+        if (nlets > UM_MC_MAX_LETS) {
+            return um_mc_error(mc, 0, "at most %d bindings",
+                               UM_MC_MAX_LETS);
+        }
+
+        m->lets = um_calloc(mc->a, (nlets + 1) * sizeof(um_let_t));
+        if (m->lets == NULL) {
+            return um_error_set(mc->err, 0, "out of memory");
+        }
+
+        json_object_foreach(v, key, e) {
+            um_mc_push_key(mc, key);
+
+            for (i = 0; key[i]; i++) {
+                if (!((key[i] >= 'a' && key[i] <= 'z')
+                      || (key[i] >= 'A' && key[i] <= 'Z')
+                      || (key[i] >= '0' && key[i] <= '9' && i > 0)
+                      || key[i] == '_'))
+                {
+                    return um_mc_error(mc, 0, "\"%s\" is not a variable "
+                                       "name", key);
+                }
+            }
+
+            for (i = 0; i < mc->scope.n; i++) {
+                if (strcmp(mc->names[i], key) == 0) {
+                    return um_mc_error(mc, 0, "$%s is already defined",
+                                       key);
+                }
+            }
+
+            /* a binding sees the fixed variables and the earlier ones */
+
+            m->lets[m->nlets].expr = um_mc_expr(mc, e);
+            if (m->lets[m->nlets].expr == NULL) {
+                return UM_ERR;
+            }
+
+            m->lets[m->nlets].name.data = key;
+            m->lets[m->nlets].name.len = strlen(key);
+            mc->names[mc->scope.n++] = key;
+            m->nlets++;
+
+            um_mc_pop(mc);
+        }
+
+        um_mc_pop(mc);
+    }
+
+    v = json_object_get(j, "request");
+    um_mc_push_key(mc, "request");
+
+    if (v == NULL) {
+        mc->depth--;
+        return um_mc_error(mc, 0, "a method needs \"request\" (or "
+                           "\"static\")");
+    }
+
+    if (um_mc_request(mc, v, m) != UM_OK) {
+        return UM_ERR;
+    }
+
+    um_mc_pop(mc);
+
+    v = json_object_get(j, "pagination");
+    if (v) {
+        um_mc_push_key(mc, "pagination");
+        if (um_mc_paging(mc, v, m) != UM_OK) {
+            return UM_ERR;
+        }
+        um_mc_pop(mc);
+    }
+
+    v = json_object_get(j, "records");
+    if (v) {
+        um_mc_push_key(mc, "records");
+        if (um_mc_path(mc, v, m) != UM_OK) {
+            return UM_ERR;
+        }
+        um_mc_pop(mc);
+    }
+
+    v = json_object_get(j, "row");
+    um_mc_push_key(mc, "row");
+
+    if (!json_is_object(v)) {
+        mc->depth--;
+        return um_mc_error(mc, 0, "a method needs \"row\", the object "
+                           "template of a unified record");
+    }
+
+    m->row = um_mc_tpl(mc, v, 0);
+    if (m->row == NULL) {
+        return UM_ERR;
+    }
+
+    um_mc_pop(mc);
+
+    return UM_OK;
+}
+
+
+static int
+um_mc_request(um_mc_t *mc, json_t *j, um_method_t *m)
+{
+    size_t       n, i, start, depth, k;
+    json_t      *v, *e;
+    um_str_t     path;
+    const char  *key, *s;
+    um_part_t   *parts;
+
+    static const char  *keys[] = {
+        "method", "path", "query", "body", "description", NULL
+    };
+
+    if (!json_is_object(j)) {
+        return um_mc_error(mc, 0, "\"request\" is an object");
+    }
+
+    if (um_mc_keys(mc, j, keys) != UM_OK) {
+        return UM_ERR;
+    }
+
+    m->http_method.data = "GET";
+    m->http_method.len = 3;
+    path.data = NULL;
+    path.len = 0;
+
+    v = json_object_get(j, "method");
+    if (v) {
+        um_mc_push_key(mc, "method");
+
+        if (um_mc_str(mc, v, &m->http_method) != UM_OK) {
+            return UM_ERR;
+        }
+
+        if (!um_str_eq(m->http_method, "GET")
+            && !um_str_eq(m->http_method, "POST"))
+        {
+            return um_mc_error(mc, 0, "the method is \"GET\" or \"POST\"");
+        }
+
+        um_mc_pop(mc);
+    }
+
+    /* "path": "/org/v2/environments/{$id}": text with {expression}s */
+
+    v = json_object_get(j, "path");
+    um_mc_push_key(mc, "path");
+
+    if (v == NULL) {
+        mc->depth--;
+        return um_mc_error(mc, 0, "\"path\" is required");
+    }
+
+    if (um_mc_str(mc, v, &path) != UM_OK) {
+        return UM_ERR;
+    }
+
+    if (path.len == 0 || path.data[0] != '/') {
+        return um_mc_error(mc, 0, "the path starts with \"/\"");
+    }
+
+    s = path.data;
+    n = path.len;
+    parts = um_calloc(mc->a, (n + 1) * sizeof(um_part_t));
+    if (parts == NULL) {
+        return um_error_set(mc->err, 0, "out of memory");
+    }
+
+    k = 0;
+    start = 0;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] == '}') {
+            return um_mc_error(mc, i, "unbalanced \"}\" in the path");
+        }
+
+        if (s[i] != '{') {
+            continue;
+        }
+
+        if (i > start) {
+            parts[k].type = UM_PART_TEXT;
+            parts[k].text.data = s + start;
+            parts[k].text.len = i - start;
+            k++;
+        }
+
+        /* the matching brace, skipping strings */
+
+        depth = 1;
+        start = i + 1;
+
+        for (i++; i < n && depth; i++) {
+            if (s[i] == '"' || s[i] == '\'') {
+                char  q = s[i];
+
+                for (i++; i < n && s[i] != q; i++) {
+                    if (s[i] == '\\') {
+                        i++;
+                    }
+                }
+
+                continue;
+            }
+
+            depth += (s[i] == '{') - (s[i] == '}');
+        }
+
+        if (depth) {
+            return um_mc_error(mc, start - 1, "unbalanced \"{\" in the path");
+        }
+
+        parts[k].type = UM_PART_EXPR;
+        parts[k].expr = um_mc_expr_text(mc, s + start, i - 1 - start, start);
+        if (parts[k].expr == NULL) {
+            return UM_ERR;
+        }
+
+        k++;
+        start = i;
+        i--;
+    }
+
+    if (start < n) {
+        parts[k].type = UM_PART_TEXT;
+        parts[k].text.data = s + start;
+        parts[k].text.len = n - start;
+        k++;
+    }
+
+    m->path = parts;
+    m->npath = k;
+    um_mc_pop(mc);
+
+    v = json_object_get(j, "query");
+    if (v) {
+        um_mc_push_key(mc, "query");
+
+        if (!json_is_object(v)) {
+            return um_mc_error(mc, 0, "\"query\" is an object of name: "
+                               "expression");
+        }
+
+        m->query = um_calloc(mc->a, (json_object_size(v) + 1)
+                                    * sizeof(um_qparam_t));
+        if (m->query == NULL) {
+            return um_error_set(mc->err, 0, "out of memory");
+        }
+
+        json_object_foreach(v, key, e) {
+            um_mc_push_key(mc, key);
+
+            if (key[0] == '\0') {
+                return um_mc_error(mc, 0, "a query parameter needs a name");
+            }
+
+            m->query[m->nquery].name.data = key;
+            m->query[m->nquery].name.len = strlen(key);
+            m->query[m->nquery].expr = um_mc_expr(mc, e);
+
+            if (m->query[m->nquery].expr == NULL) {
+                return UM_ERR;
+            }
+
+            m->nquery++;
+            um_mc_pop(mc);
+        }
+
+        um_mc_pop(mc);
+    }
+
+    v = json_object_get(j, "body");
+    if (v) {
+        um_mc_push_key(mc, "body");
+
+        if (!json_is_object(v)) {
+            return um_mc_error(mc, 0, "the body is an object template");
+        }
+
+        if (!um_str_eq(m->http_method, "POST")) {
+            return um_mc_error(mc, 0, "a body needs \"method\": \"POST\"");
+        }
+
+        m->body = um_mc_tpl(mc, v, 0);
+        if (m->body == NULL) {
+            return UM_ERR;
+        }
+
+        um_mc_pop(mc);
+    }
+
+    return UM_OK;
+}
+
+
+static int
+um_mc_paging(um_mc_t *mc, json_t *j, um_method_t *m)
+{
+    json_t    *v;
+    um_str_t   send;
+
+    send.data = NULL;
+    send.len = 0;
+
+    static const char  *keys[] = {
+        "next", "send", "param", "description", NULL
+    };
+
+    if (!json_is_object(j)) {
+        return um_mc_error(mc, 0, "\"pagination\" is an object");
+    }
+
+    if (um_mc_keys(mc, j, keys) != UM_OK) {
+        return UM_ERR;
+    }
+
+    v = json_object_get(j, "send");
+    um_mc_push_key(mc, "send");
+
+    if (v == NULL) {
+        mc->depth--;
+        return um_mc_error(mc, 0, "\"send\" is required: \"url\", \"query\" "
+                           "or \"body\"");
+    }
+
+    if (um_mc_str(mc, v, &send) != UM_OK) {
+        return UM_ERR;
+    }
+
+    if (um_str_eq(send, "url")) {
+        m->paging.type = UM_PAGE_URL;
+
+    } else if (um_str_eq(send, "query")) {
+        m->paging.type = UM_PAGE_QUERY;
+
+    } else if (um_str_eq(send, "body")) {
+        m->paging.type = UM_PAGE_BODY;
+
+    } else {
+        return um_mc_error(mc, 0, "\"send\" is \"url\", \"query\" or "
+                           "\"body\"");
+    }
+
+    um_mc_pop(mc);
+
+    v = json_object_get(j, "param");
+    if (m->paging.type != UM_PAGE_URL) {
+        um_mc_push_key(mc, "param");
+
+        if (v == NULL) {
+            mc->depth--;
+            return um_mc_error(mc, 0, "\"param\" names the parameter that "
+                               "carries the continuation");
+        }
+
+        if (um_mc_str(mc, v, &m->paging.param) != UM_OK) {
+            return UM_ERR;
+        }
+
+        um_mc_pop(mc);
+
+    } else if (v) {
+        um_mc_push_key(mc, "param");
+        return um_mc_error(mc, 0, "\"param\" is not used with \"send\": "
+                           "\"url\"");
+    }
+
+    v = json_object_get(j, "next");
+    um_mc_push_key(mc, "next");
+
+    if (v == NULL) {
+        mc->depth--;
+        return um_mc_error(mc, 0, "\"next\" (an expression over the "
+                           "provider's body) is required");
+    }
+
+    m->paging.next = um_mc_expr(mc, v);
+    if (m->paging.next == NULL) {
+        return UM_ERR;
+    }
+
+    um_mc_pop(mc);
+
+    return UM_OK;
+}
+
+
+static int
+um_mc_path(um_mc_t *mc, json_t *j, um_method_t *m)
+{
+    size_t     i, start, k, n;
+    um_str_t   s;
+
+    s.data = NULL;
+    s.len = 0;
+
+    if (um_mc_str(mc, j, &s) != UM_OK) {
+        return UM_ERR;
+    }
+
+    if (s.len == 0 || (s.len == 1 && s.data[0] == '$')) {
+        return UM_OK;
+    }
+
+    n = 1;
+    for (i = 0; i < s.len; i++) {
+        n += (s.data[i] == '.');
+    }
+
+    m->records = um_calloc(mc->a, n * sizeof(um_str_t));
+    if (m->records == NULL) {
+        return um_error_set(mc->err, 0, "out of memory");
+    }
+
+    k = 0;
+    start = 0;
+
+    for (i = 0; i <= s.len; i++) {
+        if (i < s.len && s.data[i] != '.') {
+            continue;
+        }
+
+        if (i == start) {
+            return um_mc_error(mc, i, "\"records\" is a dotted path of "
+                               "field names, such as \"data\" or "
+                               "\"result.items\"");
+        }
+
+        m->records[k].data = s.data + start;
+        m->records[k].len = i - start;
+        k++;
+        start = i + 1;
+    }
+
+    m->nrecords = k;
+
+    return UM_OK;
+}
+
+
+static int
+um_mc_static(um_mc_t *mc, json_t *j, um_method_t *m)
+{
+    size_t   i;
+    json_t  *row;
+
+    if (!json_is_array(j)) {
+        return um_mc_error(mc, 0, "\"static\" is the array of unified "
+                           "records to answer");
+    }
+
+    m->is_static = 1;
+    m->static_count = json_array_size(j);
+
+    /* the rows are templates of constants, so shaping works on them too */
+
+    m->row = um_calloc(mc->a, sizeof(um_tpl_t));
+    if (m->row == NULL) {
+        return um_error_set(mc->err, 0, "out of memory");
+    }
+
+    m->row->type = UM_TPL_ARRAY;
+    m->row->n = m->static_count;
+    m->row->items = um_calloc(mc->a, (m->static_count + 1)
+                                     * sizeof(um_tpl_t *));
+    if (m->row->items == NULL) {
+        return um_error_set(mc->err, 0, "out of memory");
+    }
+
+    json_array_foreach(j, i, row) {
+        um_mc_push_index(mc, i);
+
+        if (!json_is_object(row)) {
+            return um_mc_error(mc, 0, "a static record is an object");
+        }
+
+        m->row->items[i] = um_mc_tpl(mc, row, 1);
+        if (m->row->items[i] == NULL) {
+            return UM_ERR;
+        }
+
+        um_mc_pop(mc);
+    }
+
+    return UM_OK;
+}
+
+
+/*
+ * A template: strings are expressions, other scalars constants, objects and
+ * arrays nest.  In a static record, strings are plain strings.
+ */
+
+static um_tpl_t *
+um_mc_tpl(um_mc_t *mc, json_t *j, int is_static)
+{
+    size_t       i, klen;
+    json_t      *v;
+    um_buf_t     b;
+    um_tpl_t    *t;
+    um_value_t   c;
+    const char  *key;
+
+    t = um_calloc(mc->a, sizeof(um_tpl_t));
+    if (t == NULL) {
+        um_error_set(mc->err, 0, "out of memory");
+        return NULL;
+    }
+
+    switch (json_typeof(j)) {
+
+    case JSON_OBJECT:
+        t->type = UM_TPL_OBJECT;
+        t->fields = um_calloc(mc->a, (json_object_size(j) + 1)
+                                     * sizeof(um_tpl_field_t));
+        if (t->fields == NULL) {
+            um_error_set(mc->err, 0, "out of memory");
+            return NULL;
+        }
+
+        json_object_keylen_foreach(j, key, klen, v) {
+            um_mc_push_key(mc, key);
+
+            if (klen == 0 || key[0] == '$') {
+                um_mc_error(mc, 0, "field names are not empty and do not "
+                            "start with \"$\"");
+                return NULL;
+            }
+
+            if (!is_static && json_is_null(v)) {
+                um_mc_error(mc, 0, "null is not a template value: leave "
+                            "the field out, unified records omit what they "
+                            "do not have");
+                return NULL;
+            }
+
+            um_buf_init(&b, mc->a, 0);
+            um_json_str(&b, key, klen);
+            um_buf_addc(&b, ':');
+
+            if (b.failed) {
+                um_error_set(mc->err, 0, "out of memory");
+                return NULL;
+            }
+
+            t->fields[t->n].name.data = key;
+            t->fields[t->n].name.len = klen;
+            t->fields[t->n].key.data = b.data;
+            t->fields[t->n].key.len = b.len;
+            t->fields[t->n].tpl = um_mc_tpl(mc, v, is_static);
+
+            if (t->fields[t->n].tpl == NULL) {
+                return NULL;
+            }
+
+            t->dynamic |= t->fields[t->n].tpl->dynamic;
+            t->n++;
+
+            um_mc_pop(mc);
+        }
+
+        return t;
+
+    case JSON_ARRAY:
+        t->type = UM_TPL_ARRAY;
+        t->items = um_calloc(mc->a, (json_array_size(j) + 1)
+                                    * sizeof(um_tpl_t *));
+        if (t->items == NULL) {
+            um_error_set(mc->err, 0, "out of memory");
+            return NULL;
+        }
+
+        json_array_foreach(j, i, v) {
+            um_mc_push_index(mc, i);
+
+            t->items[i] = um_mc_tpl(mc, v, is_static);
+            if (t->items[i] == NULL) {
+                return NULL;
+            }
+
+            t->dynamic |= t->items[i]->dynamic;
+            t->n++;
+
+            um_mc_pop(mc);
+        }
+
+        return t;
+
+    case JSON_STRING:
+        if (!is_static) {
+            t->type = UM_TPL_EXPR;
+            t->expr = um_mc_expr(mc, j);
+            if (t->expr == NULL) {
+                return NULL;
+            }
+
+            if (!um_expr_constant(t->expr, &c)) {
+                t->dynamic = 1;
+                return t;
+            }
+
+            if (c.type == UM_UNDEF || c.type == UM_NULL) {
+                um_mc_error(mc, 0, "this expression is always empty");
+                return NULL;
+            }
+
+            break;
+        }
+
+        /* fall through */
+
+    default:
+        c = um_from_json(j);
+        break;
+    }
+
+    t->type = UM_TPL_CONST;
+    t->expr = NULL;
+
+    um_buf_init(&b, mc->a, 0);
+    um_json_value(&b, c, 0);
+
+    if (b.failed) {
+        um_error_set(mc->err, 0, "out of memory");
+        return NULL;
+    }
+
+    t->json.data = b.data;
+    t->json.len = b.len;
+
+    return t;
+}
+
+
+static um_expr_t *
+um_mc_expr(um_mc_t *mc, json_t *j)
+{
+    if (!json_is_string(j)) {
+        um_mc_error(mc, 0, "an expression (a JSON string) is expected");
+        return NULL;
+    }
+
+    return um_mc_expr_text(mc, json_string_value(j), json_string_length(j),
+                           0);
+}
+
+
+/* s is (a part of) the current JSON string value, starting at offset */
+
+static um_expr_t *
+um_mc_expr_text(um_mc_t *mc, const char *s, size_t len, size_t offset)
+{
+    size_t       i, pos, line;
+    um_expr_t   *e;
+    um_error_t   eerr;
+
+    memset(&eerr, 0, sizeof(um_error_t));
+
+    e = um_expr_compile(mc->a, s, len, &mc->scope, &eerr);
+    if (e != NULL) {
+        return e;
+    }
+
+    /* from the expression's line and column to an offset in the value */
+
+    pos = 0;
+    line = 1;
+
+    for (i = 0; i < len && line < eerr.line; i++) {
+        if (s[i] == '\n') {
+            line++;
+            pos = i + 1;
+        }
+    }
+
+    if (eerr.col) {
+        pos += eerr.col - 1;
+    }
+
+    um_mc_error(mc, offset + pos, "%s", eerr.msg);
+    return NULL;
+}
+
+
+static int
+um_mc_keys(um_mc_t *mc, json_t *obj, const char **allowed)
+{
+    size_t       i;
+    json_t      *v;
+    const char  *key;
+
+    json_object_foreach(obj, key, v) {
+        for (i = 0; allowed[i]; i++) {
+            if (strcmp(key, allowed[i]) == 0) {
+                break;
+            }
+        }
+
+        if (allowed[i] == NULL) {
+            um_mc_push_key(mc, key);
+            return um_mc_error(mc, 0, "unknown key \"%s\"", key);
+        }
+    }
+
+    return UM_OK;
+}
+
+
+static int
+um_mc_str(um_mc_t *mc, json_t *j, um_str_t *out)
+{
+    if (!json_is_string(j)) {
+        return um_mc_error(mc, 0, "a string is expected");
+    }
+
+    out->data = json_string_value(j);
+    out->len = json_string_length(j);
+
+    return UM_OK;
+}
+
+
+static int
+um_mc_error(um_mc_t *mc, size_t offset, const char *fmt, ...)
+{
+    char     msg[sizeof(mc->err->msg)], where[256];
+    size_t   line, col;
+    va_list  args;
+
+    va_start(args, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, args);
+    va_end(args);
+
+    um_mc_path_text(mc, where, sizeof(where));
+
+    if (um_mc_locate(mc, offset, &line, &col) == 0) {
+        um_error_set(mc->err, 0, "%s:%zu:%zu: %s: %s", mc->file, line, col,
+                     where, msg);
+        mc->err->line = line;
+        mc->err->col = col;
+
+    } else {
+        um_error_set(mc->err, 0, "%s: %s: %s", mc->file, where, msg);
+    }
+
+    return UM_ERR;
+}
+
+
+static void
+um_mc_push_key(um_mc_t *mc, const char *key)
+{
+    if (mc->depth < UM_MC_MAX_DEPTH) {
+        mc->path[mc->depth].key = key;
+        mc->path[mc->depth].index = 0;
+    }
+
+    mc->depth++;
+}
+
+
+static void
+um_mc_push_index(um_mc_t *mc, size_t index)
+{
+    if (mc->depth < UM_MC_MAX_DEPTH) {
+        mc->path[mc->depth].key = NULL;
+        mc->path[mc->depth].index = index;
+    }
+
+    mc->depth++;
+}
+
+
+static void
+um_mc_pop(um_mc_t *mc)
+{
+    mc->depth--;
+}
+
+
+/*
+ * Finds the current path's value in the file text and returns the line
+ * and column of `offset` bytes into it (into the decoded string, for a
+ * string value: escapes are stepped over).
+ */
+
+static int
+um_mc_locate(um_mc_t *mc, size_t offset, size_t *line, size_t *col)
+{
+    int              d, rc;
+    size_t           i, n;
+    um_str_t         v, item;
+    const char      *p, *end, *q;
+    um_scan_iter_t   it;
+
+    v.data = mc->text;
+    v.len = mc->len;
+
+    for (d = 0; d < mc->depth && d < UM_MC_MAX_DEPTH; d++) {
+
+        if (mc->path[d].key) {
+            if (um_scan_member(v.data, v.data + v.len, mc->path[d].key,
+                               strlen(mc->path[d].key), &v) != 0)
+            {
+                return -1;
+            }
+
+            continue;
+        }
+
+        if (um_scan_array(&it, v) != 0) {
+            return -1;
+        }
+
+        for (i = 0; ; i++) {
+            rc = um_scan_next(&it, &item);
+            if (rc != 1) {
+                return -1;
+            }
+
+            if (i == mc->path[d].index) {
+                break;
+            }
+        }
+
+        v = item;
+    }
+
+    p = um_scan_ws(v.data, v.data + v.len);
+    end = v.data + v.len;
+
+    /* step over `offset` decoded bytes of a string value */
+
+    if (offset && p < end && *p == '"') {
+        q = p + 1;
+
+        for (n = 0; n < offset && q < end - 1; n++) {
+            if (*q == '\\') {
+                q += (q + 1 < end && q[1] == 'u') ? 6 : 2;
+
+            } else {
+                q++;
+            }
+        }
+
+        p = q;
+
+    } else if (p < end && *p == '"') {
+        p++;
+    }
+
+    *line = 1;
+    *col = 1;
+
+    for (q = mc->text; q < p; q++) {
+        if (*q == '\n') {
+            (*line)++;
+            *col = 1;
+
+        } else {
+            (*col)++;
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+um_mc_path_text(um_mc_t *mc, char *buf, size_t size)
+{
+    int     d;
+    size_t  len;
+
+    buf[0] = '\0';
+    len = 0;
+
+    for (d = 0; d < mc->depth && d < UM_MC_MAX_DEPTH && len < size; d++) {
+        if (mc->path[d].key) {
+            len += (size_t) snprintf(buf + len, size - len, "%s%s",
+                                     d ? "." : "", mc->path[d].key);
+
+        } else {
+            len += (size_t) snprintf(buf + len, size - len, "[%zu]",
+                                     mc->path[d].index);
+        }
+    }
+
+    if (len == 0) {
+        snprintf(buf, size, "(top level)");
+    }
+}
+
+
+static int
+um_mc_read(const char *file, um_arena_t *a, char **text, size_t *len,
+    um_error_t *err)
+{
+    FILE         *f;
+    size_t        n;
+    struct stat   st;
+
+    f = fopen(file, "rb");
+    if (f == NULL) {
+        return um_error_set(err, 0, "cannot open \"%s\": %s", file,
+                            strerror(errno));
+    }
+
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return um_error_set(err, 0, "\"%s\" is not a regular file", file);
+    }
+
+    if (st.st_size > UM_MC_MAX_FILE) {
+        fclose(f);
+        return um_error_set(err, 0, "\"%s\" is larger than %d bytes", file,
+                            UM_MC_MAX_FILE);
+    }
+
+    *text = um_alloc(a, (size_t) st.st_size + 1);
+    if (*text == NULL) {
+        fclose(f);
+        return um_error_set(err, 0, "out of memory");
+    }
+
+    n = fread(*text, 1, (size_t) st.st_size, f);
+    fclose(f);
+
+    if (n != (size_t) st.st_size) {
+        return um_error_set(err, 0, "cannot read \"%s\"", file);
+    }
+
+    (*text)[n] = '\0';
+    *len = n;
+
+    return UM_OK;
+}
+
+
+static void
+um_mc_json_decref(void *data)
+{
+    json_decref(data);
+}

@@ -27,11 +27,10 @@ static char *ngx_http_usage_metering_mappings(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_usage_metering_account(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
-static ngx_int_t ngx_http_usage_metering_read_secret(ngx_conf_t *cf,
-    ngx_str_t *value);
 static ngx_int_t ngx_http_usage_metering_account_value(ngx_conf_t *cf,
     ngx_http_usage_metering_main_conf_t *umcf,
     ngx_http_usage_metering_account_t *acc);
+static ngx_uint_t ngx_http_usage_metering_secret_name(ngx_str_t *name);
 static void ngx_http_usage_metering_arena_cleanup(void *data);
 
 
@@ -55,6 +54,13 @@ static ngx_command_t  ngx_http_usage_metering_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
       ngx_http_usage_metering_account,
       NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("usage_metering_api_key"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_usage_metering_api_key,
+      NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
 
@@ -331,6 +337,7 @@ ngx_http_usage_metering_create_loc_conf(ngx_conf_t *cf)
     conf->enable = NGX_CONF_UNSET;
     conf->max_body = NGX_CONF_UNSET_SIZE;
     conf->max_response = NGX_CONF_UNSET_SIZE;
+    conf->api_keys = NGX_CONF_UNSET_PTR;
 
     return conf;
 }
@@ -348,6 +355,9 @@ ngx_http_usage_metering_merge_loc_conf(ngx_conf_t *cf, void *parent,
                               8 * 1024 * 1024);
     ngx_conf_merge_size_value(conf->max_response, prev->max_response,
                               64 * 1024 * 1024);
+
+    /* keys are inherited as a whole, like nginx's allow/deny lists */
+    ngx_conf_merge_ptr_value(conf->api_keys, prev->api_keys, NULL);
 
     if (conf->max_body == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -572,7 +582,7 @@ ngx_http_usage_metering_account(ngx_conf_t *cf, ngx_command_t *cmd,
 
         param->name = name;
         param->value = val;
-        param->secret = 0;
+        param->secret = ngx_http_usage_metering_secret_name(&name);
 
         if (val.len > 5 && ngx_strncmp(val.data, "file:", 5) == 0) {
             param->value.data += 5;
@@ -602,7 +612,7 @@ ngx_http_usage_metering_account(ngx_conf_t *cf, ngx_command_t *cmd,
 
 /* a value read from a file at load time; one trailing newline is dropped */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_usage_metering_read_secret(ngx_conf_t *cf, ngx_str_t *value)
 {
     u_char           *buf;
@@ -659,6 +669,33 @@ ngx_http_usage_metering_read_secret(ngx_conf_t *cf, ngx_str_t *value)
     value->len = (size_t) n;
 
     return NGX_OK;
+}
+
+
+/*
+ * A parameter is a secret when it comes from a file or its name says so;
+ * secrets are not visible to mappings and are redacted in debug output.
+ */
+
+static ngx_uint_t
+ngx_http_usage_metering_secret_name(ngx_str_t *name)
+{
+    ngx_uint_t  i;
+
+    static const char  *words[] = {
+        "key", "secret", "token", "password", "auth", "credential", NULL
+    };
+
+    for (i = 0; words[i]; i++) {
+        if (ngx_strlcasestrn(name->data, name->data + name->len,
+                             (u_char *) words[i], ngx_strlen(words[i]) - 1)
+            != NULL)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -58,9 +58,16 @@ typedef struct {
 
 
 typedef struct {
+    u_char                               digest[32];    /* SHA-256 */
+    ngx_array_t                         *accounts;      /* NULL: all */
+} ngx_http_usage_metering_key_t;
+
+
+typedef struct {
     ngx_flag_t                           enable;
     size_t                               max_body;
     size_t                               max_response;
+    ngx_array_t                         *api_keys;
 } ngx_http_usage_metering_loc_conf_t;
 
 
@@ -82,6 +89,12 @@ typedef struct {
 
     ngx_uint_t                           status;
     ngx_int_t                            rc;
+    ngx_http_headers_out_t              *headers;   /* the provider's */
+
+    /* debug: what was sent, as the proxy module wrote it */
+    ngx_str_t                            schema;
+    ngx_str_t                            sent;
+    ngx_str_t                            body_sent;
 
     unsigned                             eof:1;
     unsigned                             too_big:1;
@@ -99,15 +112,37 @@ struct ngx_http_usage_metering_ctx_s {
     um_error_t                           err;
     um_buf_t                             out;
 
+    ngx_http_usage_metering_key_t       *key;
     ngx_http_usage_metering_account_t   *account;
     const um_method_t                   *method;
     ngx_http_usage_metering_call_t      *call;
     ngx_uint_t                           pending;
+    ngx_str_t                            next_cursor;
+    unsigned                             looping:1;
 };
 
 
 extern ngx_module_t  ngx_http_usage_metering_module;
 
+
+/* ngx_http_usage_metering_module.c */
+ngx_int_t ngx_http_usage_metering_read_secret(ngx_conf_t *cf,
+    ngx_str_t *value);
+
+/* auth.c */
+char *ngx_http_usage_metering_api_key(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_usage_metering_auth(ngx_http_request_t *r,
+    ngx_http_usage_metering_loc_conf_t *umlcf,
+    ngx_http_usage_metering_key_t **key);
+ngx_int_t ngx_http_usage_metering_key_allows(
+    ngx_http_usage_metering_key_t *key, ngx_str_t *account);
+
+/* debug.c */
+void ngx_http_usage_metering_debug_capture(ngx_http_request_t *sr,
+    ngx_http_usage_metering_call_t *call);
+void ngx_http_usage_metering_debug_write(ngx_http_usage_metering_ctx_t *ctx,
+    ngx_http_usage_metering_call_t *call, um_page_t *page, um_buf_t *out);
 
 /* handler.c */
 ngx_int_t ngx_http_usage_metering_handler(ngx_http_request_t *r);
@@ -121,10 +156,23 @@ ngx_int_t ngx_http_usage_metering_done(ngx_http_request_t *sr, void *data,
 
 /* capture.c */
 ngx_int_t ngx_http_usage_metering_capture_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_usage_metering_call_headers(
+    ngx_http_usage_metering_call_t *call, um_arena_t *a, um_value_t *out);
+
+/* handler.c */
+ngx_int_t ngx_http_usage_metering_fail(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx);
 
 /* output.c */
 ngx_int_t ngx_http_usage_metering_send(ngx_http_request_t *r,
     ngx_uint_t status, um_buf_t *body);
+ngx_int_t ngx_http_usage_metering_send_answer(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call,
+    um_page_t *page);
+ngx_int_t ngx_http_usage_metering_send_raw(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call);
+void ngx_http_usage_metering_provider_headers(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call);
 ngx_int_t ngx_http_usage_metering_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *message, size_t len);
 ngx_int_t ngx_http_usage_metering_send_remote_error(ngx_http_request_t *r,

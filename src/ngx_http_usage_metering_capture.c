@@ -89,6 +89,11 @@ ngx_http_usage_metering_header_filter(ngx_http_request_t *r)
     }
 
     call->status = r->headers_out.status;
+    call->headers = &r->headers_out;
+
+    if (call->ctx->req.format == UM_FMT_DEBUG) {
+        ngx_http_usage_metering_debug_capture(r, call);
+    }
 
     /* size the buffer once when the provider says how much comes */
 
@@ -215,6 +220,102 @@ ngx_http_usage_metering_append(ngx_http_request_t *r,
 
     ngx_memcpy(call->body + call->len, b->pos, n);
     call->len += n;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The provider's response headers as an object for the mappings (names in
+ * lower case; a repeated header's values joined with ", ").
+ */
+
+ngx_int_t
+ngx_http_usage_metering_call_headers(ngx_http_usage_metering_call_t *call,
+    um_arena_t *a, um_value_t *out)
+{
+    u_char            *p;
+    size_t             i, k;
+    um_buf_t           joined;
+    ngx_list_part_t   *part;
+    ngx_table_elt_t   *h;
+    um_object_t       *o;
+    um_value_t         obj, cur;
+
+    o = um_obj_new(a, 16);
+    if (o == NULL) {
+        return NGX_ERROR;
+    }
+
+    obj.type = UM_OBJ;
+    obj.flags = 0;
+    obj.u.o = o;
+    *out = obj;
+
+    if (call->headers == NULL) {
+        return NGX_OK;
+    }
+
+    part = &call->headers->headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash == 0 || h[i].key.len == 0) {
+            continue;
+        }
+
+        p = um_alloc(a, h[i].key.len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        for (k = 0; k < h[i].key.len; k++) {
+            p[k] = ngx_tolower(h[i].key.data[k]);
+        }
+
+        cur = um_get(obj, (char *) p, h[i].key.len);
+
+        if (cur.type == UM_STR) {
+            um_buf_init(&joined, a, 0);
+            um_buf_add(&joined, cur.u.s, cur.len);
+            um_buf_add(&joined, ", ", 2);
+            um_buf_add(&joined, h[i].value.data, h[i].value.len);
+
+            if (joined.failed) {
+                return NGX_ERROR;
+            }
+
+            cur = um_str(joined.data, joined.len);
+
+        } else {
+            cur = um_str((char *) h[i].value.data, h[i].value.len);
+        }
+
+        if (um_obj_set(a, o, (char *) p, h[i].key.len, cur) != 0) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (call->headers->content_type.len) {
+        if (um_obj_set(a, o, "content-type", 12,
+                       um_str((char *) call->headers->content_type.data,
+                              call->headers->content_type.len))
+            != 0)
+        {
+            return NGX_ERROR;
+        }
+    }
 
     return NGX_OK;
 }

@@ -140,6 +140,9 @@ ngx_http_usage_metering_fetch(ngx_http_request_t *r,
         rb->bufs = cl;
         rb->buf = b;
         sr->headers_in.content_length_n = spec->body.len;
+
+        call->body_sent.data = b->pos;
+        call->body_sent.len = spec->body.len;
     }
 
     ctx->call = call;

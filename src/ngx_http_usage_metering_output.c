@@ -1,23 +1,40 @@
 /*
- * Answers to the client: JSON bodies, JSON errors of the unified API and
- * errors of the provider passed through.
+ * Answers to the client: the unified answer in each format, JSON errors of
+ * the unified API, the provider's errors passed through, and the provider
+ * headers that are forwarded (Retry-After, the rate-limit state).
  */
 
 #include "ngx_http_usage_metering.h"
 #include "um_json_out.h"
 
 
+static ngx_int_t ngx_http_usage_metering_send_type(ngx_http_request_t *r,
+    ngx_uint_t status, um_buf_t *body, ngx_str_t *type);
 static const char *ngx_http_usage_metering_reason(ngx_uint_t status);
 static void ngx_http_usage_metering_error_head(um_buf_t *b,
     ngx_uint_t status, const char *message, size_t len);
 static void ngx_http_usage_metering_utf8(um_buf_t *b, const u_char *s,
     size_t len);
+static ngx_int_t ngx_http_usage_metering_add_header(ngx_http_request_t *r,
+    const char *name, u_char *value, size_t len);
 static void ngx_http_usage_metering_buf_cleanup(void *data);
+
+
+static ngx_str_t  ngx_http_usage_metering_json = ngx_string("application/json");
 
 
 ngx_int_t
 ngx_http_usage_metering_send(ngx_http_request_t *r, ngx_uint_t status,
     um_buf_t *body)
+{
+    return ngx_http_usage_metering_send_type(r, status, body,
+                                             &ngx_http_usage_metering_json);
+}
+
+
+static ngx_int_t
+ngx_http_usage_metering_send_type(ngx_http_request_t *r, ngx_uint_t status,
+    um_buf_t *body, ngx_str_t *type)
 {
     ngx_int_t     rc;
     ngx_buf_t    *b;
@@ -25,8 +42,8 @@ ngx_http_usage_metering_send(ngx_http_request_t *r, ngx_uint_t status,
 
     r->headers_out.status = status;
     r->headers_out.content_length_n = body->len;
-    ngx_str_set(&r->headers_out.content_type, "application/json");
-    r->headers_out.content_type_len = sizeof("application/json") - 1;
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
     r->headers_out.content_type_lowcase = NULL;
 
     ngx_http_clear_last_modified(r);
@@ -59,12 +76,113 @@ ngx_http_usage_metering_send(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
+/*
+ * The unified answer around the rows in ctx->out: a list envelope (result
+ * an array, or an object with truto_key_by), the object of a get, and for
+ * truto_response_format=debug both inside {"result":...,"debug":...}.
+ */
+
+ngx_int_t
+ngx_http_usage_metering_send_answer(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call,
+    um_page_t *page)
+{
+    um_buf_t    body;
+    ngx_uint_t  debug;
+
+    debug = (ctx->req.format == UM_FMT_DEBUG);
+
+    if (ctx->out.failed) {
+        um_error_set(&ctx->err, NGX_HTTP_BAD_GATEWAY,
+                     "the unified answer is larger than "
+                     "usage_metering_max_response");
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
+    um_buf_init(&body, NULL, 0);
+
+    if (um_buf_reserve(&body, ctx->out.len + 128) != 0) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (debug) {
+        um_buf_add(&body, "{\"result\":", sizeof("{\"result\":") - 1);
+    }
+
+    if (ctx->method->op == UM_OP_GET) {
+        um_buf_add(&body, ctx->out.data, ctx->out.len);
+
+    } else {
+        um_buf_add(&body, ctx->exec.key_by.len ? "{\"result\":{"
+                                               : "{\"result\":[", 11);
+        um_buf_add(&body, ctx->out.data, ctx->out.len);
+        um_buf_add(&body, ctx->exec.key_by.len ? "}" : "]", 1);
+        um_buf_add(&body, ",\"next_cursor\":", sizeof(",\"next_cursor\":") - 1);
+
+        if (ctx->next_cursor.len) {
+            um_json_str(&body, (char *) ctx->next_cursor.data,
+                        ctx->next_cursor.len);
+
+        } else {
+            um_buf_add(&body, "null", 4);
+        }
+
+        um_buf_printf(&body, ",\"result_count\":%zu}", ctx->exec.rows);
+    }
+
+    if (debug) {
+        um_buf_addc(&body, ',');
+
+        if (call) {
+            ngx_http_usage_metering_debug_write(ctx, call, page, &body);
+
+        } else {
+            /* a static answer or truto_skip_api_call: nothing was called */
+            um_buf_add(&body, "\"debug\":null", sizeof("\"debug\":null") - 1);
+        }
+
+        um_buf_addc(&body, '}');
+    }
+
+    um_buf_free(&ctx->out);
+    ctx->out = body;
+
+    if (ctx->out.failed) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_usage_metering_send(r, NGX_HTTP_OK, &ctx->out);
+}
+
+
+/* truto_response_format=raw: the provider's body and status, unchanged */
+
+ngx_int_t
+ngx_http_usage_metering_send_raw(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call)
+{
+    um_buf_t   body;
+    ngx_str_t  type;
+
+    body.data = (char *) call->body;
+    body.len = call->len;
+
+    if (call->headers && call->headers->content_type.len) {
+        type = call->headers->content_type;
+
+    } else {
+        ngx_str_set(&type, "application/octet-stream");
+    }
+
+    return ngx_http_usage_metering_send_type(r, call->status, &body, &type);
+}
+
+
 ngx_int_t
 ngx_http_usage_metering_send_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *message, size_t len)
 {
     um_buf_t            *b;
-    ngx_table_elt_t     *h;
     ngx_pool_cleanup_t  *cln;
 
     cln = ngx_pool_cleanup_add(r->pool, sizeof(um_buf_t));
@@ -83,15 +201,20 @@ ngx_http_usage_metering_send_error(ngx_http_request_t *r, ngx_uint_t status,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (status == NGX_HTTP_NOT_ALLOWED) {
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    if (status == NGX_HTTP_NOT_ALLOWED
+        && ngx_http_usage_metering_add_header(r, "Allow",
+                                              (u_char *) "GET, HEAD", 9)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
-        h->hash = 1;
-        ngx_str_set(&h->key, "Allow");
-        ngx_str_set(&h->value, "GET, HEAD");
+    if (status == NGX_HTTP_UNAUTHORIZED
+        && ngx_http_usage_metering_add_header(r, "WWW-Authenticate",
+                                              (u_char *) "Bearer", 6)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     return ngx_http_usage_metering_send(r, status, b);
@@ -162,6 +285,93 @@ ngx_http_usage_metering_send_remote_error(ngx_http_request_t *r,
     }
 
     return ngx_http_usage_metering_send(r, status, &ctx->out);
+}
+
+
+/*
+ * Headers of the provider's answer that the client needs: Retry-After as
+ * is, and the rate-limit state normalised by the mapping to
+ * ratelimit-limit, ratelimit-remaining and ratelimit-reset.
+ */
+
+void
+ngx_http_usage_metering_provider_headers(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call)
+{
+    um_str_t     rl[3];
+    um_value_t   headers, v;
+    ngx_uint_t   i;
+
+    static const char  *names[3] = {
+        "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"
+    };
+
+    if (call->headers == NULL
+        || ngx_http_usage_metering_call_headers(call, ctx->page_arena,
+                                                &headers)
+           != NGX_OK)
+    {
+        return;
+    }
+
+    v = um_get(headers, "retry-after", 11);
+
+    if (v.type == UM_STR && v.len) {
+        (void) ngx_http_usage_metering_add_header(r, "Retry-After",
+                                                  (u_char *) v.u.s, v.len);
+    }
+
+    if (um_exec_rate_limit(ctx->account->provider, ctx->page_arena, headers,
+                           rl)
+        != UM_OK)
+    {
+        return;
+    }
+
+    for (i = 0; i < 3; i++) {
+        if (rl[i].len) {
+            (void) ngx_http_usage_metering_add_header(r, names[i],
+                                                      (u_char *) rl[i].data,
+                                                      rl[i].len);
+        }
+    }
+}
+
+
+/* a response header; the value is copied, and must be a safe header value */
+
+static ngx_int_t
+ngx_http_usage_metering_add_header(ngx_http_request_t *r, const char *name,
+    u_char *value, size_t len)
+{
+    size_t            i;
+    ngx_table_elt_t  *h;
+
+    for (i = 0; i < len; i++) {
+        if (value[i] < 0x20 || value[i] == 0x7f) {
+            return NGX_DECLINED;
+        }
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    h->key.data = (u_char *) name;
+    h->key.len = ngx_strlen(name);
+    h->value.data = ngx_pnalloc(r->pool, len);
+
+    if (h->value.data == NULL) {
+        h->hash = 0;
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(h->value.data, value, len);
+    h->value.len = len;
+
+    return NGX_OK;
 }
 
 

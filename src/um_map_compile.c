@@ -48,6 +48,7 @@ typedef struct {
 
 
 static int um_mc_provider(um_mc_t *mc, json_t *root, um_provider_t *p);
+static int um_mc_rate_limit(um_mc_t *mc, json_t *j, um_provider_t *p);
 static int um_mc_method(um_mc_t *mc, json_t *j, um_method_t *m);
 static int um_mc_request(um_mc_t *mc, json_t *j, um_method_t *m);
 static int um_mc_paging(um_mc_t *mc, json_t *j, um_method_t *m);
@@ -296,7 +297,7 @@ um_mc_provider(um_mc_t *mc, json_t *root, um_provider_t *p)
 
     static const char  *top[] = {
         "provider", "label", "description", "account", "errors",
-        "resources", NULL
+        "rate_limit", "resources", NULL
     };
     static const char  *res_keys[] = {
         "description", "list", "get", NULL
@@ -427,6 +428,12 @@ um_mc_provider(um_mc_t *mc, json_t *root, um_provider_t *p)
         um_mc_pop(mc);
     }
 
+    if (um_mc_rate_limit(mc, json_object_get(root, "rate_limit"), p)
+        != UM_OK)
+    {
+        return UM_ERR;
+    }
+
     j = json_object_get(root, "resources");
     um_mc_push_key(mc, "resources");
 
@@ -479,6 +486,74 @@ um_mc_provider(um_mc_t *mc, json_t *root, um_provider_t *p)
             um_mc_pop(mc);
         }
 
+        um_mc_pop(mc);
+    }
+
+    um_mc_pop(mc);
+
+    return UM_OK;
+}
+
+
+/*
+ * rate_limit: { "limit": expr, "remaining": expr, "reset": expr } over the
+ * provider's response headers.  Without it, the common x-ratelimit-* and
+ * ratelimit-* names are read.
+ */
+
+static int
+um_mc_rate_limit(um_mc_t *mc, json_t *j, um_provider_t *p)
+{
+    int          i;
+    json_t      *v;
+    const char  *text;
+
+    static const char  *keys[] = { "limit", "remaining", "reset",
+                                   "description", NULL };
+    static const char  *defaults[] = {
+        "$exists(`ratelimit-limit`) ? `ratelimit-limit` : `x-ratelimit-limit`",
+        "$exists(`ratelimit-remaining`) ? `ratelimit-remaining`"
+            " : `x-ratelimit-remaining`",
+        "$exists(`ratelimit-reset`) ? `ratelimit-reset` : `x-ratelimit-reset`"
+    };
+
+    mc->scope.names = mc->names;
+    mc->scope.n = 0;
+
+    if (j == NULL) {
+        for (i = 0; i < 3; i++) {
+            text = defaults[i];
+            p->rate_limit[i] = um_mc_expr_text(mc, text, strlen(text), 0);
+            if (p->rate_limit[i] == NULL) {
+                return UM_ERR;
+            }
+        }
+
+        return UM_OK;
+    }
+
+    um_mc_push_key(mc, "rate_limit");
+
+    if (!json_is_object(j)) {
+        return um_mc_error(mc, 0, "\"rate_limit\" is an object of limit, "
+                           "remaining and reset expressions");
+    }
+
+    if (um_mc_keys(mc, j, keys) != UM_OK) {
+        return UM_ERR;
+    }
+
+    for (i = 0; i < 3; i++) {
+        v = json_object_get(j, keys[i]);
+        if (v == NULL) {
+            continue;
+        }
+
+        um_mc_push_key(mc, keys[i]);
+        p->rate_limit[i] = um_mc_expr(mc, v);
+        if (p->rate_limit[i] == NULL) {
+            return UM_ERR;
+        }
         um_mc_pop(mc);
     }
 

@@ -983,6 +983,51 @@ um_exec_key(um_exec_t *x, const um_tpl_t *t, um_value_t rec, um_buf_t *out)
 
 
 int
+um_exec_rate_limit(const um_provider_t *p, um_arena_t *a, um_value_t headers,
+    um_str_t out[3])
+{
+    int          i;
+    char        *num;
+    um_eval_t    ev;
+    um_value_t   v;
+    um_error_t   err;
+
+    ev.arena = a;
+    ev.vars = NULL;
+    ev.root = headers;
+    ev.now = 0;
+    ev.err = &err;
+
+    for (i = 0; i < 3; i++) {
+        out[i].data = NULL;
+        out[i].len = 0;
+
+        if (p->rate_limit[i] == NULL
+            || um_expr_eval(p->rate_limit[i], &ev, headers, &v) != UM_OK)
+        {
+            continue;
+        }
+
+        if (v.type == UM_STR) {
+            out[i].data = v.u.s;
+            out[i].len = v.len;
+
+        } else if (v.type == UM_NUM) {
+            num = um_alloc(a, UM_NUM_BUF);
+            if (num == NULL) {
+                return UM_ERR;
+            }
+
+            out[i].data = num;
+            out[i].len = um_num_format(v.u.n, num);
+        }
+    }
+
+    return UM_OK;
+}
+
+
+int
 um_exec_error_message(const um_provider_t *p, um_arena_t *a,
     const char *body, size_t len, um_str_t *msg)
 {

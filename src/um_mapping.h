@@ -138,6 +138,7 @@ typedef struct {
     um_str_t           *account_params; /* parameters accounts must have */
     size_t              naccount_params;
     um_expr_t          *error_message;  /* over a non-2xx body */
+    um_expr_t          *rate_limit[3];  /* limit, remaining, reset */
     um_method_t        *methods[UM_RES_N][UM_OP_N];
 } um_provider_t;
 
@@ -222,6 +223,14 @@ int um_exec_page(um_exec_t *x, const char *body, size_t len, um_buf_t *out,
 
 /* the static rows of a static method */
 int um_exec_static(um_exec_t *x, um_buf_t *out, um_page_t *page);
+
+/*
+ * The provider's rate-limit state from its response headers ($ is an
+ * object of the headers, names in lower case): limit, remaining, reset,
+ * each empty when the provider gives none.
+ */
+int um_exec_rate_limit(const um_provider_t *p, um_arena_t *a,
+    um_value_t headers, um_str_t out[3]);
 
 /* the provider's message in a non-2xx body, if the mapping finds one */
 int um_exec_error_message(const um_provider_t *p, um_arena_t *a,

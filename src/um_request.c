@@ -86,6 +86,12 @@ um_request_route(um_arena_t *a, um_request_t *req, const char *path,
 
     req->resource = um_resource_find(path, rlen);
 
+    if (rlen == 0) {
+        return um_error_set(err, 404, "a resource is required: "
+                            "organizations, products, usage, workspaces or "
+                            "users");
+    }
+
     if (req->resource < 0) {
         if (rlen > 64 || !um_utf8_valid(path, rlen)) {
             return um_error_set(err, 404, "unknown resource; resources are "

@@ -154,7 +154,11 @@ qr{\[emerg\] .*"usage_metering" directive must be in a prefix location}
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
         location = /billing/v1/costs {
-            return 200 '{"data":[{"id":"$http_x_key|$http_x_org|$http_x_account"}]}';
+            if ($http_x_key = "s3cr3t-from-file") {
+                return 200 '{"data":[{"id":"key-ok|$http_x_org|$http_x_account"}]}';
+            }
+
+            return 200 '{"data":[{"id":"key-wrong"}]}';
         }
     }
 --- config
@@ -175,6 +179,7 @@ qr{\[emerg\] .*"usage_metering" directive must be in a prefix location}
 s3cr3t-from-file
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=acc-1&truto_ignore_remote_data=true
---- response_body_like: ^\{"result":\[\{"id":"s3cr3t-from-file\|o-1\|acc-1",
+--- response_body chomp
+{"result":[{"id":"key-ok|o-1|acc-1"}],"next_cursor":null,"result_count":1}
 --- no_error_log
 [error]

@@ -89,6 +89,7 @@ $(MODULE): objs/Makefile $(SRCS)
 	$(MAKE) -s -C $(NGX_SRC) -f $(CURDIR)/objs/Makefile modules
 
 -include t/unit/unit.mk
+-include packaging/packaging.mk
 
 # the engine alone (no nginx): request parsing, scanner, compiler, executor
 ENGINE_SRCS := $(filter src/um_%.c,$(wildcard src/*.c))

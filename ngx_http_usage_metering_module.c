@@ -27,6 +27,10 @@ static char *ngx_http_usage_metering_mappings(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_usage_metering_account(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_usage_metering_cursor_secret(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static ngx_int_t ngx_http_usage_metering_random_secret(ngx_conf_t *cf,
+    ngx_http_usage_metering_main_conf_t *umcf);
 static ngx_int_t ngx_http_usage_metering_account_value(ngx_conf_t *cf,
     ngx_http_usage_metering_main_conf_t *umcf,
     ngx_http_usage_metering_account_t *acc);
@@ -55,6 +59,34 @@ static ngx_command_t  ngx_http_usage_metering_commands[] = {
       ngx_http_usage_metering_account,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("usage_metering_cursor_secret"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_usage_metering_cursor_secret,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("usage_metering_cursor_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_usage_metering_main_conf_t, cursor_ttl),
+      NULL },
+
+    { ngx_string("usage_metering_parallel"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_usage_metering_loc_conf_t, parallel),
+      NULL },
+
+    { ngx_string("usage_metering_max_pages"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_usage_metering_loc_conf_t, max_pages),
       NULL },
 
     { ngx_string("usage_metering_api_key"),
@@ -168,6 +200,8 @@ ngx_http_usage_metering_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    umcf->cursor_ttl = NGX_CONF_UNSET;
+
     return umcf;
 }
 
@@ -185,9 +219,29 @@ ngx_http_usage_metering_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_http_usage_metering_param_t     *param;
     ngx_http_usage_metering_account_t   *acc;
 
+    um_error_t                           err;
+
     acc = umcf->accounts.elts;
 
-    if (umcf->accounts.nelts && !umcf->mappings_set) {
+    /* every directory is read: compile, overrides merged */
+
+    ngx_memzero(&err, sizeof(um_error_t));
+
+    if (um_registry_compile(umcf->registry, &err) != UM_OK) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "usage_metering: %s",
+                      err.msg);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_conf_init_value(umcf->cursor_ttl, 3600);
+
+    if (umcf->cursor_secret.len == 0
+        && ngx_http_usage_metering_random_secret(cf, umcf) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (umcf->accounts.nelts && umcf->mapping_dirs == NULL) {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                       "usage_metering_account \"%V\" in %V:%ui needs "
                       "\"usage_metering_mappings\" in the http block",
@@ -337,6 +391,8 @@ ngx_http_usage_metering_create_loc_conf(ngx_conf_t *cf)
     conf->enable = NGX_CONF_UNSET;
     conf->max_body = NGX_CONF_UNSET_SIZE;
     conf->max_response = NGX_CONF_UNSET_SIZE;
+    conf->parallel = NGX_CONF_UNSET_UINT;
+    conf->max_pages = NGX_CONF_UNSET_UINT;
     conf->api_keys = NGX_CONF_UNSET_PTR;
 
     return conf;
@@ -355,6 +411,16 @@ ngx_http_usage_metering_merge_loc_conf(ngx_conf_t *cf, void *parent,
                               8 * 1024 * 1024);
     ngx_conf_merge_size_value(conf->max_response, prev->max_response,
                               64 * 1024 * 1024);
+
+    ngx_conf_merge_uint_value(conf->parallel, prev->parallel, 8);
+    ngx_conf_merge_uint_value(conf->max_pages, prev->max_pages, 1000);
+
+    if (conf->parallel == 0 || conf->max_pages == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"usage_metering_parallel\" and "
+                           "\"usage_metering_max_pages\" must not be 0");
+        return NGX_CONF_ERROR;
+    }
 
     /* keys are inherited as a whole, like nginx's allow/deny lists */
     ngx_conf_merge_ptr_value(conf->api_keys, prev->api_keys, NULL);
@@ -402,6 +468,11 @@ ngx_http_usage_metering(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/*
+ * usage_metering_mappings dir;  may be given more than once: a later
+ * directory's file for a provider overrides fields of the earlier one.
+ */
+
 static char *
 ngx_http_usage_metering_mappings(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
@@ -409,12 +480,8 @@ ngx_http_usage_metering_mappings(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_usage_metering_main_conf_t *umcf = conf;
 
     u_char      *dir;
-    ngx_str_t   *value, path;
+    ngx_str_t   *value, path, *d;
     um_error_t   err;
-
-    if (umcf->mappings_set) {
-        return "is duplicate";
-    }
 
     value = cf->args->elts;
     path = value[1];
@@ -422,6 +489,20 @@ ngx_http_usage_metering_mappings(ngx_conf_t *cf, ngx_command_t *cmd,
     if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
+
+    if (umcf->mapping_dirs == NULL) {
+        umcf->mapping_dirs = ngx_array_create(cf->pool, 2, sizeof(ngx_str_t));
+        if (umcf->mapping_dirs == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    d = ngx_array_push(umcf->mapping_dirs);
+    if (d == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *d = path;
 
     dir = ngx_pnalloc(cf->temp_pool, path.len + 1);
     if (dir == NULL) {
@@ -437,9 +518,89 @@ ngx_http_usage_metering_mappings(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    umcf->mappings_set = 1;
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * usage_metering_cursor_secret secret | file:path;  the key next_cursor
+ * tokens are signed with; nodes of one deployment share it.
+ */
+
+static char *
+ngx_http_usage_metering_cursor_secret(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_usage_metering_main_conf_t *umcf = conf;
+
+    ngx_str_t  *value, secret;
+
+    if (umcf->cursor_secret.len) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    secret = value[1];
+
+    if (secret.len > 5 && ngx_strncmp(secret.data, "file:", 5) == 0) {
+        secret.data += 5;
+        secret.len -= 5;
+
+        if (ngx_http_usage_metering_read_secret(cf, &secret) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (secret.len < 32) {
+        return "needs a secret of at least 32 characters";
+    }
+
+    umcf->cursor_secret = secret;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * Without a configured secret, cursors are signed with a random one made
+ * when the configuration loads: they stop working after a reload, and
+ * across nodes.
+ */
+
+static ngx_int_t
+ngx_http_usage_metering_random_secret(ngx_conf_t *cf,
+    ngx_http_usage_metering_main_conf_t *umcf)
+{
+    u_char    *p;
+    ssize_t    n;
+    ngx_fd_t   fd;
+
+    p = ngx_pnalloc(cf->pool, 32);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    fd = ngx_open_file("/dev/urandom", NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, ngx_errno,
+                      "usage_metering: cannot open /dev/urandom for a cursor "
+                      "secret; set usage_metering_cursor_secret");
+        return NGX_ERROR;
+    }
+
+    n = read(fd, p, 32);
+    ngx_close_file(fd);
+
+    if (n != 32) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, ngx_errno,
+                      "usage_metering: cannot read /dev/urandom");
+        return NGX_ERROR;
+    }
+
+    umcf->cursor_secret.data = p;
+    umcf->cursor_secret.len = 32;
+
+    return NGX_OK;
 }
 
 

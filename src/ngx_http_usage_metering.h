@@ -17,6 +17,7 @@
 #include <ngx_http.h>
 
 #include "um_arena.h"
+#include "um_cursor.h"
 #include "um_error.h"
 #include "um_mapping.h"
 #include "um_request.h"
@@ -53,7 +54,9 @@ typedef struct {
     um_registry_t                       *registry;
     ngx_array_t                          accounts;
     ngx_hash_t                           accounts_hash;
-    ngx_flag_t                           mappings_set;
+    ngx_array_t                         *mapping_dirs;
+    ngx_str_t                            cursor_secret;
+    time_t                               cursor_ttl;
 } ngx_http_usage_metering_main_conf_t;
 
 
@@ -67,6 +70,8 @@ typedef struct {
     ngx_flag_t                           enable;
     size_t                               max_body;
     size_t                               max_response;
+    ngx_uint_t                           parallel;
+    ngx_uint_t                           max_pages;
     ngx_array_t                         *api_keys;
 } ngx_http_usage_metering_loc_conf_t;
 
@@ -81,6 +86,7 @@ typedef struct {
     ngx_http_usage_metering_ctx_t       *ctx;
     ngx_http_usage_metering_account_t   *account;
     ngx_http_request_t                  *sr;
+    um_call_t                            spec;
 
     u_char                              *body;      /* malloc'd */
     size_t                               len;
@@ -96,6 +102,7 @@ typedef struct {
     ngx_str_t                            sent;
     ngx_str_t                            body_sent;
 
+    unsigned                             issued:1;
     unsigned                             eof:1;
     unsigned                             too_big:1;
     unsigned                             failed:1;  /* could not keep it */
@@ -103,21 +110,63 @@ typedef struct {
 } ngx_http_usage_metering_call_t;
 
 
+/* one account of the request, with its provider's method */
+
+typedef struct {
+    ngx_http_usage_metering_account_t   *account;
+    const um_method_t                   *method;
+    um_exec_t                            exec;
+    ngx_http_usage_metering_call_t      *joins[UM_MAX_JOINS];
+    unsigned                             joined:1;
+} ngx_http_usage_metering_target_t;
+
+
+/* the pages of one call of one target: what the cursor tracks */
+
+typedef struct {
+    ngx_http_usage_metering_target_t    *target;
+    ngx_uint_t                           index;     /* the method's call */
+    ngx_str_t                            cont;      /* "": the first page */
+    uint64_t                             offset;    /* rows already given */
+    ngx_http_usage_metering_call_t      *call;      /* this round's */
+    unsigned                             done:1;
+    unsigned                             looping:1;
+} ngx_http_usage_metering_stream_t;
+
+
 struct ngx_http_usage_metering_ctx_s {
     ngx_uint_t                           type;      /* _MAIN */
     um_request_t                         req;
-    um_exec_t                            exec;
     um_arena_t                          *arena;
     um_arena_t                          *page_arena;
     um_error_t                           err;
     um_buf_t                             out;
 
     ngx_http_usage_metering_key_t       *key;
-    ngx_http_usage_metering_account_t   *account;
-    const um_method_t                   *method;
-    ngx_http_usage_metering_call_t      *call;
+    ngx_http_usage_metering_account_t   *account;   /* the first one */
+    const um_method_t                   *method;    /* the first one */
+
+    ngx_http_usage_metering_target_t    *targets;
+    ngx_uint_t                           ntargets;
+    ngx_http_usage_metering_stream_t    *streams;
+    ngx_uint_t                           nstreams;
+
+    /* the calls of the current round, issued `parallel` at a time */
+    ngx_http_usage_metering_call_t     **calls;
+    ngx_uint_t                           ncalls;
+    ngx_uint_t                           issued;
     ngx_uint_t                           pending;
+    ngx_msec_t                           round_start;
+
+    ngx_http_usage_metering_call_t      *first;     /* for raw, debug */
+    size_t                               rows;      /* rows answered */
+    ngx_uint_t                           pages;     /* rounds done */
     ngx_str_t                            next_cursor;
+
+    unsigned                             stream:1;  /* format stream */
+    unsigned                             ndjson:1;
+    unsigned                             started:1; /* stream header sent */
+    unsigned                             draining:1;
     unsigned                             looping:1;
 };
 
@@ -142,15 +191,18 @@ ngx_int_t ngx_http_usage_metering_key_allows(
 void ngx_http_usage_metering_debug_capture(ngx_http_request_t *sr,
     ngx_http_usage_metering_call_t *call);
 void ngx_http_usage_metering_debug_write(ngx_http_usage_metering_ctx_t *ctx,
-    ngx_http_usage_metering_call_t *call, um_page_t *page, um_buf_t *out);
+    ngx_http_usage_metering_call_t *call, um_buf_t *out);
 
 /* handler.c */
 ngx_int_t ngx_http_usage_metering_handler(ngx_http_request_t *r);
 void ngx_http_usage_metering_resume(ngx_http_request_t *r);
 
 /* fetch.c */
-ngx_int_t ngx_http_usage_metering_fetch(ngx_http_request_t *r,
-    ngx_http_usage_metering_ctx_t *ctx, um_call_t *spec);
+ngx_http_usage_metering_call_t *ngx_http_usage_metering_call_new(
+    ngx_http_request_t *r, ngx_http_usage_metering_ctx_t *ctx,
+    ngx_http_usage_metering_account_t *account, um_call_t *spec);
+ngx_int_t ngx_http_usage_metering_issue(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx);
 ngx_int_t ngx_http_usage_metering_done(ngx_http_request_t *sr, void *data,
     ngx_int_t rc);
 
@@ -166,9 +218,10 @@ ngx_int_t ngx_http_usage_metering_fail(ngx_http_request_t *r,
 /* output.c */
 ngx_int_t ngx_http_usage_metering_send(ngx_http_request_t *r,
     ngx_uint_t status, um_buf_t *body);
+ngx_int_t ngx_http_usage_metering_stream_rows(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, ngx_uint_t last);
 ngx_int_t ngx_http_usage_metering_send_answer(ngx_http_request_t *r,
-    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call,
-    um_page_t *page);
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call);
 ngx_int_t ngx_http_usage_metering_send_raw(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call);
 void ngx_http_usage_metering_provider_headers(ngx_http_request_t *r,
@@ -176,7 +229,8 @@ void ngx_http_usage_metering_provider_headers(ngx_http_request_t *r,
 ngx_int_t ngx_http_usage_metering_send_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *message, size_t len);
 ngx_int_t ngx_http_usage_metering_send_remote_error(ngx_http_request_t *r,
-    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call);
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call,
+    um_str_t *message);
 
 /* variables.c */
 ngx_int_t ngx_http_usage_metering_add_variables(ngx_conf_t *cf);

@@ -76,7 +76,7 @@ ngx_http_usage_metering_debug_capture(ngx_http_request_t *sr,
 
 void
 ngx_http_usage_metering_debug_write(ngx_http_usage_metering_ctx_t *ctx,
-    ngx_http_usage_metering_call_t *call, um_page_t *page, um_buf_t *out)
+    ngx_http_usage_metering_call_t *call, um_buf_t *out)
 {
     json_t  *j;
 
@@ -107,7 +107,7 @@ ngx_http_usage_metering_debug_write(ngx_http_usage_metering_ctx_t *ctx,
                sizeof(",\"responseHeaders\":") - 1);
     ngx_http_usage_metering_debug_headers(ctx, call, out);
 
-    if (ctx->method->op == UM_OP_LIST && page) {
+    if (ctx->req.op == UM_OP_LIST) {
         um_buf_add(out, ",\"nextCursor\":", sizeof(",\"nextCursor\":") - 1);
 
         if (ctx->next_cursor.len) {
@@ -120,7 +120,7 @@ ngx_http_usage_metering_debug_write(ngx_http_usage_metering_ctx_t *ctx,
 
         um_buf_printf(out, ",\"isLooping\":%s,\"isEmptyResult\":%s,"
                       "\"resultCount\":%zu", ctx->looping ? "true" : "false",
-                      page->rows ? "false" : "true", page->rows);
+                      ctx->rows ? "false" : "true", ctx->rows);
     }
 
     um_buf_addc(out, '}');
@@ -321,6 +321,13 @@ ngx_http_usage_metering_header_value(ngx_http_usage_metering_ctx_t *ctx,
     ngx_uint_t  redact;
 
     redact = ngx_http_usage_metering_holds_secret(ctx->account, value, vlen);
+
+    /* every account of the request: any of their secrets */
+
+    for (i = 1; i < ctx->ntargets && !redact; i++) {
+        redact = ngx_http_usage_metering_holds_secret(
+                                        ctx->targets[i].account, value, vlen);
+    }
 
     if (name) {
         for (i = 0; i < nlen && i < sizeof(lower); i++) {

@@ -2,37 +2,103 @@
  * Provider calls: background subrequests to the account's internal
  * location, which holds the credentials and proxy_passes to the provider.
  *
- * Background subrequests never hold back the client's output and never
- * wake the parent by themselves, so the post-subrequest handler posts it.
- * That handler may run more than once for one subrequest (an error page
- * finalizes again), hence the done flag.
+ * A round's calls (the pages of every stream, and the joins with the first
+ * page) are issued at most usage_metering_parallel at a time.  Background
+ * subrequests never hold back the client's output and never wake the
+ * parent by themselves, so the post-subrequest handler posts it; resume
+ * issues the next ones or, once none is pending, maps the round.
  */
 
 #include "ngx_http_usage_metering.h"
 
 
+static ngx_int_t ngx_http_usage_metering_fetch(ngx_http_request_t *r,
+    ngx_http_usage_metering_call_t *call);
 static void ngx_http_usage_metering_call_cleanup(void *data);
 
 
-ngx_int_t
-ngx_http_usage_metering_fetch(ngx_http_request_t *r,
-    ngx_http_usage_metering_ctx_t *ctx, um_call_t *spec)
+ngx_http_usage_metering_call_t *
+ngx_http_usage_metering_call_new(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx,
+    ngx_http_usage_metering_account_t *account, um_call_t *spec)
 {
-    ngx_buf_t                           *b;
-    ngx_str_t                            uri, args;
-    ngx_chain_t                         *cl;
-    ngx_http_request_t                  *sr;
     ngx_pool_cleanup_t                  *cln;
-    ngx_http_request_body_t             *rb;
-    ngx_http_post_subrequest_t          *ps;
     ngx_http_usage_metering_call_t      *call;
-    ngx_http_usage_metering_account_t   *acc;
     ngx_http_usage_metering_loc_conf_t  *umlcf;
 
-    static ngx_str_t  post = ngx_string("POST ");
-
-    acc = ctx->account;
     umlcf = ngx_http_get_module_loc_conf(r, ngx_http_usage_metering_module);
+
+    call = ngx_pcalloc(r->pool, sizeof(ngx_http_usage_metering_call_t));
+    if (call == NULL) {
+        return NULL;
+    }
+
+    call->type = NGX_HTTP_USAGE_METERING_CALL;
+    call->ctx = ctx;
+    call->account = account;
+    call->spec = *spec;
+    call->max = umlcf->max_body;
+
+    /* the body is malloc'd: freed once mapped, or with the request */
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    cln->handler = ngx_http_usage_metering_call_cleanup;
+    cln->data = call;
+
+    return call;
+}
+
+
+/* issues the round's next calls, up to usage_metering_parallel running */
+
+ngx_int_t
+ngx_http_usage_metering_issue(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx)
+{
+    ngx_http_usage_metering_loc_conf_t  *umlcf;
+
+    umlcf = ngx_http_get_module_loc_conf(r, ngx_http_usage_metering_module);
+
+    if (ctx->issued == 0) {
+        ctx->round_start = ngx_current_msec;
+    }
+
+    while (ctx->issued < ctx->ncalls && ctx->pending < umlcf->parallel) {
+        if (ngx_http_usage_metering_fetch(r, ctx->calls[ctx->issued])
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ctx->issued++;
+        ctx->pending++;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_usage_metering_fetch(ngx_http_request_t *r,
+    ngx_http_usage_metering_call_t *call)
+{
+    ngx_buf_t                          *b;
+    ngx_str_t                           uri, args;
+    um_call_t                          *spec;
+    ngx_chain_t                        *cl;
+    ngx_http_request_t                 *sr;
+    ngx_http_request_body_t            *rb;
+    ngx_http_post_subrequest_t         *ps;
+    ngx_http_usage_metering_account_t  *acc;
+
+    static ngx_str_t  post = ngx_string("POST");
+
+    acc = call->account;
+    spec = &call->spec;
 
     uri.len = acc->upstream.len + spec->path.len;
     uri.data = ngx_pnalloc(r->pool, uri.len);
@@ -50,24 +116,6 @@ ngx_http_usage_metering_fetch(ngx_http_request_t *r,
     }
 
     ngx_memcpy(args.data, spec->args.data, args.len);
-
-    call = ngx_pcalloc(r->pool, sizeof(ngx_http_usage_metering_call_t));
-    if (call == NULL) {
-        return NGX_ERROR;
-    }
-
-    call->type = NGX_HTTP_USAGE_METERING_CALL;
-    call->ctx = ctx;
-    call->account = acc;
-    call->max = umlcf->max_body;
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        return NGX_ERROR;
-    }
-
-    cln->handler = ngx_http_usage_metering_call_cleanup;
-    cln->data = call;
 
     ps = ngx_palloc(r->pool, sizeof(ngx_http_post_subrequest_t));
     if (ps == NULL) {
@@ -91,6 +139,7 @@ ngx_http_usage_metering_fetch(ngx_http_request_t *r,
     ngx_http_set_ctx(sr, call, ngx_http_usage_metering_module);
 
     call->sr = sr;
+    call->issued = 1;
     sr->header_only = 0;
 
     /*
@@ -113,8 +162,7 @@ ngx_http_usage_metering_fetch(ngx_http_request_t *r,
         && ngx_strncmp(spec->method.data, "POST", 4) == 0)
     {
         sr->method = NGX_HTTP_POST;
-        sr->method_name.data = post.data;
-        sr->method_name.len = post.len - 1;
+        sr->method_name = post;
 
         b = ngx_calloc_buf(r->pool);
         cl = ngx_alloc_chain_link(r->pool);
@@ -144,9 +192,6 @@ ngx_http_usage_metering_fetch(ngx_http_request_t *r,
         call->body_sent.data = b->pos;
         call->body_sent.len = spec->body.len;
     }
-
-    ctx->call = call;
-    ctx->pending++;
 
     return NGX_OK;
 }

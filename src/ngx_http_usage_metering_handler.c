@@ -2,10 +2,13 @@
  * The content handler and the resume handler of the client's request.
  *
  * The handler does everything that needs no provider: API key, method,
- * route, parameters, account, mapping; then it issues the provider call
- * and returns NGX_DONE.  When the call has finished, the post-subrequest
- * handler (fetch.c) posts the request and nginx runs resume, which maps
- * the captured body and answers in the requested format (output.c).
+ * route, parameters, accounts, mappings, cursor.  The request is then a
+ * set of streams, the pages of each call of each account's mapping, and
+ * it proceeds in rounds: every stream that has more fetches its next page
+ * (fetch.c), and once the round's calls are all done, resume maps them in
+ * order.  A list answers after one round, with a next_cursor when a stream
+ * has more; the stream format sends each round's rows and starts the next
+ * round only when the client has taken them.
  */
 
 #include "ngx_http_usage_metering.h"
@@ -15,14 +18,29 @@ static ngx_http_usage_metering_ctx_t *ngx_http_usage_metering_ctx_create(
     ngx_http_request_t *r);
 static ngx_int_t ngx_http_usage_metering_start(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx);
-static ngx_int_t ngx_http_usage_metering_account(ngx_http_request_t *r,
+static ngx_int_t ngx_http_usage_metering_targets(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx);
-static ngx_int_t ngx_http_usage_metering_without_call(ngx_http_request_t *r,
+static ngx_int_t ngx_http_usage_metering_streams(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx);
-static ngx_int_t ngx_http_usage_metering_finish(ngx_http_request_t *r,
+static ngx_int_t ngx_http_usage_metering_cursor_in(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx);
+static ngx_int_t ngx_http_usage_metering_cursor_out(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx);
+static ngx_int_t ngx_http_usage_metering_round(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx);
+static ngx_int_t ngx_http_usage_metering_round_done(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx);
+static ngx_int_t ngx_http_usage_metering_map(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx,
+    ngx_http_usage_metering_stream_t *st, ngx_int_t *rc);
+static ngx_int_t ngx_http_usage_metering_next(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx);
+static void ngx_http_usage_metering_drain(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx);
 static ngx_int_t ngx_http_usage_metering_call_failed(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call);
+static ngx_int_t ngx_http_usage_metering_call_ok(
+    ngx_http_usage_metering_call_t *call);
 static void ngx_http_usage_metering_ctx_cleanup(void *data);
 
 
@@ -65,7 +83,7 @@ ngx_http_usage_metering_handler(ngx_http_request_t *r)
     rc = ngx_http_usage_metering_start(r, ctx);
 
     if (rc == NGX_DONE) {
-        /* the provider call is under way; resume answers */
+        /* provider calls are under way; resume answers */
         r->main->count++;
         return NGX_DONE;
     }
@@ -118,10 +136,8 @@ ngx_http_usage_metering_start(ngx_http_request_t *r,
 {
     size_t                               len;
     u_char                              *p;
-    um_call_t                            call;
-    ngx_time_t                          *tp;
     um_request_t                        *req;
-    const um_provider_t                 *prov;
+    ngx_table_elt_t                     *accept;
     ngx_http_core_loc_conf_t            *clcf;
     ngx_http_usage_metering_loc_conf_t  *umlcf;
 
@@ -151,84 +167,76 @@ ngx_http_usage_metering_start(ngx_http_request_t *r,
         return ngx_http_usage_metering_fail(r, ctx);
     }
 
-    if (ngx_http_usage_metering_account(r, ctx) != NGX_OK) {
-        return ngx_http_usage_metering_fail(r, ctx);
+    ctx->stream = (req->format == UM_FMT_STREAM);
+
+    if (ctx->stream) {
+        if (req->op == UM_OP_GET) {
+            um_error_set(&ctx->err, NGX_HTTP_BAD_REQUEST,
+                         "truto_response_format=stream is for lists");
+            return ngx_http_usage_metering_fail(r, ctx);
+        }
+
+        accept = r->headers_in.accept;
+
+        ctx->ndjson = accept
+                      && ngx_strlcasestrn(accept->value.data,
+                                          accept->value.data
+                                          + accept->value.len,
+                                          (u_char *) "application/x-ndjson",
+                                          sizeof("application/x-ndjson") - 2)
+                         != NULL;
     }
 
-    prov = ctx->account->provider;
-    ctx->method = prov->methods[req->resource][req->op];
+    ctx->out.limit = ctx->stream ? 0 : umlcf->max_response;
 
-    if (ctx->method == NULL) {
-        um_error_set(&ctx->err, NGX_HTTP_NOT_FOUND,
-                     "resource \"%s\"%s is not supported by provider \"%.*s\"",
-                     um_resource_name(req->resource),
-                     req->op == UM_OP_GET ? " (get by id)" : "",
-                     (int) prov->name.len, prov->name.data);
-        return ngx_http_usage_metering_fail(r, ctx);
-    }
-
-    /* $now and $millis() are frozen for the whole request */
-
-    tp = ngx_timeofday();
-
-    if (um_exec_init(&ctx->exec, ctx->method, req, ctx->account->value,
-                     ctx->arena, ctx->page_arena,
-                     (double) tp->sec * 1000 + (double) tp->msec, &ctx->err)
-        != UM_OK)
+    if (ngx_http_usage_metering_targets(r, ctx) != NGX_OK
+        || ngx_http_usage_metering_streams(r, ctx) != NGX_OK)
     {
         return ngx_http_usage_metering_fail(r, ctx);
     }
 
-    /* response shaping, the same for every provider */
-
-    ctx->exec.remote_data = !(req->ignore_remote_data
-                              || req->format == UM_FMT_NORMALIZED);
-    ctx->exec.exclude = req->exclude;
-    ctx->exec.nexclude = req->nexclude;
-
-    if (ctx->method->op == UM_OP_LIST) {
-        ctx->exec.key_by.data = req->key_by.data;
-        ctx->exec.key_by.len = req->key_by.len;
-    }
-
-    ctx->out.limit = umlcf->max_response;
-
-    if (ctx->method->is_static || req->skip_api_call) {
-        return ngx_http_usage_metering_without_call(r, ctx);
-    }
-
-    if (req->format == UM_FMT_STREAM) {
-        um_error_set(&ctx->err, NGX_HTTP_BAD_REQUEST,
-                     "truto_response_format=stream is not available yet");
+    if (req->next_cursor.len
+        && ngx_http_usage_metering_cursor_in(r, ctx) != NGX_OK)
+    {
         return ngx_http_usage_metering_fail(r, ctx);
     }
 
-    if (um_exec_call(&ctx->exec, (um_str_t) { NULL, 0 }, &call) != UM_OK) {
-        return ngx_http_usage_metering_fail(r, ctx);
+    if (req->skip_api_call) {
+        if (req->op == UM_OP_GET) {
+            um_error_set(&ctx->err, NGX_HTTP_NOT_FOUND,
+                         "no provider call was made (truto_skip_api_call)");
+            return ngx_http_usage_metering_fail(r, ctx);
+        }
+
+        return ngx_http_usage_metering_send_answer(r, ctx, NULL);
     }
 
-    if (ngx_http_usage_metering_fetch(r, ctx, &call) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
+    /* a client that goes away ends the provider calls too */
 
+    r->read_event_handler = ngx_http_test_reading;
     r->write_event_handler = ngx_http_usage_metering_resume;
 
-    return NGX_DONE;
+    return ngx_http_usage_metering_round(r, ctx);
 }
 
 
 /*
- * integrated_account_id to a configured account the API key may use; an
- * unknown account and one outside the key's set get the same 404.
+ * integrated_account_id (given once or more) to configured accounts the
+ * API key may use; an unknown account and one outside the key's set get
+ * the same 404.
  */
 
 static ngx_int_t
-ngx_http_usage_metering_account(ngx_http_request_t *r,
+ngx_http_usage_metering_targets(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx)
 {
     ngx_str_t                             id;
-    ngx_uint_t                            key;
+    ngx_uint_t                            i, j, key;
+    ngx_time_t                           *tp;
     um_request_t                         *req;
+    const um_provider_t                  *prov;
+    ngx_http_usage_metering_target_t     *t;
+    ngx_http_usage_metering_account_t    *acc;
     ngx_http_usage_metering_main_conf_t  *umcf;
 
     req = &ctx->req;
@@ -240,60 +248,356 @@ ngx_http_usage_metering_account(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (req->naccounts > 1) {
+    if (req->naccounts > 1 && req->op == UM_OP_GET) {
         um_error_set(&ctx->err, NGX_HTTP_BAD_REQUEST,
-                     "integrated_account_id is given more than once");
+                     "a get takes one integrated_account_id");
         return NGX_ERROR;
     }
 
-    id.data = (u_char *) req->accounts[0].data;
-    id.len = req->accounts[0].len;
-
-    key = ngx_hash_key(id.data, id.len);
-    ctx->account = ngx_hash_find(&umcf->accounts_hash, key, id.data, id.len);
-
-    if (ctx->account == NULL
-        || !ngx_http_usage_metering_key_allows(ctx->key, &id))
-    {
-        ctx->account = NULL;
-        um_error_set(&ctx->err, NGX_HTTP_NOT_FOUND,
-                     "integrated account not found");
+    ctx->targets = ngx_pcalloc(r->pool, req->naccounts
+                                        * sizeof(ngx_http_usage_metering_target_t));
+    if (ctx->targets == NULL) {
         return NGX_ERROR;
+    }
+
+    /* $now and $millis() are frozen for the whole request */
+
+    tp = ngx_timeofday();
+
+    for (i = 0; i < req->naccounts; i++) {
+        id.data = (u_char *) req->accounts[i].data;
+        id.len = req->accounts[i].len;
+
+        for (j = 0; j < i; j++) {
+            if (req->accounts[j].len == id.len
+                && ngx_strncmp(req->accounts[j].data, id.data, id.len) == 0)
+            {
+                um_error_set(&ctx->err, NGX_HTTP_BAD_REQUEST,
+                             "an integrated_account_id is given twice");
+                return NGX_ERROR;
+            }
+        }
+
+        key = ngx_hash_key(id.data, id.len);
+        acc = ngx_hash_find(&umcf->accounts_hash, key, id.data, id.len);
+
+        if (acc == NULL || !ngx_http_usage_metering_key_allows(ctx->key, &id))
+        {
+            um_error_set(&ctx->err, NGX_HTTP_NOT_FOUND,
+                         "integrated account not found");
+            return NGX_ERROR;
+        }
+
+        t = &ctx->targets[i];
+        t->account = acc;
+        prov = acc->provider;
+        t->method = prov->methods[req->resource][req->op];
+
+        if (t->method == NULL) {
+            um_error_set(&ctx->err, NGX_HTTP_NOT_FOUND,
+                         "resource \"%s\"%s is not supported by provider "
+                         "\"%.*s\"", um_resource_name(req->resource),
+                         req->op == UM_OP_GET ? " (get by id)" : "",
+                         (int) prov->name.len, prov->name.data);
+            return NGX_ERROR;
+        }
+
+        if (um_exec_init(&t->exec, prov, t->method, req, acc->value,
+                         ctx->arena, ctx->page_arena,
+                         (double) tp->sec * 1000 + (double) tp->msec,
+                         &ctx->err)
+            != UM_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        /* response shaping, the same for every provider */
+
+        t->exec.remote_data = !(req->ignore_remote_data
+                                || req->format == UM_FMT_NORMALIZED);
+        t->exec.exclude = req->exclude;
+        t->exec.nexclude = req->nexclude;
+        t->exec.count = &ctx->rows;
+        t->exec.ndjson = ctx->ndjson;
+
+        if (req->op == UM_OP_LIST && !ctx->ndjson) {
+            t->exec.key_by.data = req->key_by.data;
+            t->exec.key_by.len = req->key_by.len;
+        }
+
+        /* the rows of several accounts say whose they are */
+
+        if (req->naccounts > 1) {
+            t->exec.tag.data = (char *) acc->id.data;
+            t->exec.tag.len = acc->id.len;
+        }
+    }
+
+    ctx->ntargets = req->naccounts;
+    ctx->account = ctx->targets[0].account;
+    ctx->method = ctx->targets[0].method;
+
+    return NGX_OK;
+}
+
+
+/* the streams: a static method is one, else one per call it makes */
+
+static ngx_int_t
+ngx_http_usage_metering_streams(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx)
+{
+    int                                active;
+    ngx_uint_t                         i, k, n;
+    ngx_http_usage_metering_target_t  *t;
+
+    n = 0;
+
+    for (i = 0; i < ctx->ntargets; i++) {
+        n += ctx->targets[i].method->is_static ? 1
+             : ctx->targets[i].method->ncalls;
+    }
+
+    ctx->streams = ngx_pcalloc(r->pool,
+                          n * sizeof(ngx_http_usage_metering_stream_t));
+    if (ctx->streams == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < ctx->ntargets; i++) {
+        t = &ctx->targets[i];
+
+        if (t->method->is_static) {
+            ctx->streams[ctx->nstreams++].target = t;
+            continue;
+        }
+
+        for (k = 0; k < t->method->ncalls; k++) {
+            if (um_exec_call_active(&t->exec, k, &active) != UM_OK) {
+                return NGX_ERROR;
+            }
+
+            if (active) {
+                ctx->streams[ctx->nstreams].target = t;
+                ctx->streams[ctx->nstreams].index = k;
+                ctx->nstreams++;
+            }
+        }
     }
 
     return NGX_OK;
 }
 
 
-/* static methods, and truto_skip_api_call: answered without a provider */
+/* next_cursor given: each stream resumes where the cursor says */
 
 static ngx_int_t
-ngx_http_usage_metering_without_call(ngx_http_request_t *r,
+ngx_http_usage_metering_cursor_in(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx)
 {
-    um_page_t  page;
+    uint8_t                               digest[UM_CURSOR_DIGEST];
+    ngx_uint_t                            i;
+    um_cursor_t                           c;
+    ngx_http_usage_metering_stream_t     *st;
+    ngx_http_usage_metering_main_conf_t  *umcf;
 
-    ngx_memzero(&page, sizeof(um_page_t));
+    umcf = ngx_http_get_module_main_conf(r, ngx_http_usage_metering_module);
 
-    if (ctx->method->is_static && !ctx->req.skip_api_call) {
-        if (um_exec_static(&ctx->exec, &ctx->out, &page) != UM_OK) {
-            return ngx_http_usage_metering_fail(r, ctx);
+    um_cursor_digest(&ctx->req, digest);
+
+    if (um_cursor_decode(ctx->arena, ctx->req.next_cursor,
+                         umcf->cursor_secret.data, umcf->cursor_secret.len,
+                         ngx_time(), umcf->cursor_ttl, digest, &c, &ctx->err)
+        != UM_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < ctx->nstreams; i++) {
+        ctx->streams[i].done = 1;
+    }
+
+    for (i = 0; i < c.nparts; i++) {
+        if (c.parts[i].stream >= ctx->nstreams) {
+            um_error_set(&ctx->err, NGX_HTTP_BAD_REQUEST,
+                         "next_cursor is not valid");
+            return NGX_ERROR;
         }
+
+        st = &ctx->streams[c.parts[i].stream];
+        st->done = 0;
+        st->offset = c.parts[i].offset;
+        st->cont.data = (u_char *) c.parts[i].cont.data;
+        st->cont.len = c.parts[i].cont.len;
     }
 
-    if (ctx->method->op == UM_OP_GET) {
-        um_error_set(&ctx->err, NGX_HTTP_NOT_FOUND,
-                     "no provider call was made (truto_skip_api_call)");
-        return ngx_http_usage_metering_fail(r, ctx);
+    return NGX_OK;
+}
+
+
+/* the next_cursor of this answer: the streams that have more */
+
+static ngx_int_t
+ngx_http_usage_metering_cursor_out(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx)
+{
+    um_str_t                              tok;
+    ngx_uint_t                            i;
+    um_cursor_t                           c;
+    ngx_http_usage_metering_stream_t     *st;
+    ngx_http_usage_metering_main_conf_t  *umcf;
+
+    umcf = ngx_http_get_module_main_conf(r, ngx_http_usage_metering_module);
+
+    ngx_str_null(&ctx->next_cursor);
+
+    c.parts = ngx_pcalloc(r->pool, (ctx->nstreams + 1)
+                                   * sizeof(um_cursor_part_t));
+    if (c.parts == NULL) {
+        return NGX_ERROR;
     }
 
-    return ngx_http_usage_metering_send_answer(r, ctx, NULL, &page);
+    c.nparts = 0;
+
+    /* without expiry a cursor carries no time: the same page, the same one */
+
+    c.issued = umcf->cursor_ttl ? ngx_time() : 0;
+    um_cursor_digest(&ctx->req, c.digest);
+
+    for (i = 0; i < ctx->nstreams; i++) {
+        st = &ctx->streams[i];
+
+        if (st->done) {
+            continue;
+        }
+
+        c.parts[c.nparts].stream = (uint32_t) i;
+        c.parts[c.nparts].offset = st->offset;
+        c.parts[c.nparts].cont.data = (char *) st->cont.data;
+        c.parts[c.nparts].cont.len = st->cont.len;
+        c.nparts++;
+    }
+
+    if (c.nparts == 0) {
+        return NGX_OK;
+    }
+
+    if (um_cursor_encode(ctx->arena, &c, umcf->cursor_secret.data,
+                         umcf->cursor_secret.len, &tok)
+        != UM_OK)
+    {
+        um_error_set(&ctx->err, NGX_HTTP_BAD_GATEWAY,
+                     "the provider's continuation is too long for a cursor");
+        return NGX_ERROR;
+    }
+
+    ctx->next_cursor.data = (u_char *) tok.data;
+    ctx->next_cursor.len = tok.len;
+
+    return NGX_OK;
 }
 
 
 /*
- * Runs when a provider call has finished, and on spurious write events of
- * the client's connection: it acts only once nothing is pending.
+ * A round: the joins still missing, and the next page of every stream that
+ * has more.  NGX_DONE while calls are under way.
+ */
+
+static ngx_int_t
+ngx_http_usage_metering_round(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx)
+{
+    um_call_t                          spec;
+    ngx_uint_t                         i, j, n;
+    ngx_http_usage_metering_call_t    *call;
+    ngx_http_usage_metering_target_t  *t;
+    ngx_http_usage_metering_stream_t  *st;
+
+    n = ctx->nstreams;
+
+    for (i = 0; i < ctx->ntargets; i++) {
+        n += ctx->targets[i].joined ? 0 : ctx->targets[i].method->njoins;
+    }
+
+    ctx->calls = ngx_palloc(r->pool,
+                            (n + 1) * sizeof(ngx_http_usage_metering_call_t *));
+    if (ctx->calls == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->ncalls = 0;
+    ctx->issued = 0;
+
+    /* joins with the first page of their target */
+
+    for (i = 0; i < ctx->ntargets; i++) {
+        t = &ctx->targets[i];
+
+        if (t->joined) {
+            continue;
+        }
+
+        for (j = 0; j < t->method->njoins; j++) {
+            if (um_exec_join_call(&t->exec, j, &spec) != UM_OK) {
+                return ngx_http_usage_metering_fail(r, ctx);
+            }
+
+            call = ngx_http_usage_metering_call_new(r, ctx, t->account, &spec);
+            if (call == NULL) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            t->joins[j] = call;
+            ctx->calls[ctx->ncalls++] = call;
+        }
+    }
+
+    for (i = 0; i < ctx->nstreams; i++) {
+        st = &ctx->streams[i];
+        st->call = NULL;
+
+        if (st->done || st->target->method->is_static) {
+            continue;
+        }
+
+        if (um_exec_call(&st->target->exec, st->index,
+                         (um_str_t) { (char *) st->cont.data, st->cont.len },
+                         &spec)
+            != UM_OK)
+        {
+            return ngx_http_usage_metering_fail(r, ctx);
+        }
+
+        st->call = ngx_http_usage_metering_call_new(r, ctx,
+                                                    st->target->account,
+                                                    &spec);
+        if (st->call == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ctx->calls[ctx->ncalls++] = st->call;
+
+        if (ctx->first == NULL) {
+            ctx->first = st->call;
+        }
+    }
+
+    if (ctx->ncalls == 0) {
+        /* static lists only: nothing to wait for */
+        return ngx_http_usage_metering_round_done(r, ctx);
+    }
+
+    if (ngx_http_usage_metering_issue(r, ctx) != NGX_OK) {
+        return ctx->started ? NGX_ERROR : NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_DONE;
+}
+
+
+/*
+ * Runs when a provider call has finished, when the client can take more
+ * of a stream, and on spurious write events: it acts only when it can.
  */
 
 void
@@ -304,55 +608,366 @@ ngx_http_usage_metering_resume(ngx_http_request_t *r)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_usage_metering_module);
 
-    if (ctx == NULL || ctx->pending || ctx->call == NULL) {
+    if (ctx == NULL || ctx->type != NGX_HTTP_USAGE_METERING_MAIN) {
         return;
     }
 
-    rc = ngx_http_usage_metering_finish(r, ctx);
+    if (ctx->draining) {
+        ngx_http_usage_metering_drain(r, ctx);
+        return;
+    }
 
-    ngx_http_finalize_request(r, rc);
+    if (ctx->pending || ctx->ncalls == 0) {
+        return;
+    }
+
+    if (ctx->issued < ctx->ncalls) {
+        if (ngx_http_usage_metering_issue(r, ctx) != NGX_OK) {
+            ngx_http_finalize_request(r, ctx->started
+                                         ? NGX_ERROR
+                                         : NGX_HTTP_INTERNAL_SERVER_ERROR);
+        }
+
+        return;
+    }
+
+    rc = ngx_http_usage_metering_round_done(r, ctx);
+
+    if (rc != NGX_DONE) {
+        ngx_http_finalize_request(r, rc);
+    }
 }
 
 
+/* every call of the round is done: check them, map them in order */
+
 static ngx_int_t
-ngx_http_usage_metering_finish(ngx_http_request_t *r,
+ngx_http_usage_metering_round_done(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx)
 {
+    ngx_int_t                          rc;
+    ngx_uint_t                         i, j, n;
+    ngx_http_usage_metering_call_t   **calls;
+    ngx_http_usage_metering_target_t  *t;
+    ngx_http_usage_metering_stream_t  *st;
+
+    calls = ctx->calls;
+    n = ctx->ncalls;
+    ctx->ncalls = 0;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "usage_metering: round of %ui calls in %M ms", n,
+                   ngx_current_msec - ctx->round_start);
+
+    for (i = 0; i < n; i++) {
+        if (!ngx_http_usage_metering_call_ok(calls[i])) {
+            return ngx_http_usage_metering_call_failed(r, ctx, calls[i]);
+        }
+    }
+
+    if (!ctx->started && ctx->first) {
+        ngx_http_usage_metering_provider_headers(r, ctx, ctx->first);
+    }
+
+    if (ctx->req.format == UM_FMT_RAW && ctx->first) {
+        return ngx_http_usage_metering_send_raw(r, ctx, ctx->first);
+    }
+
+    /* a provider error anywhere is the answer: joins first, in order */
+
+    for (i = 0; i < n; i++) {
+        if (calls[i]->status < 200 || calls[i]->status >= 300) {
+            return ngx_http_usage_metering_send_remote_error(r, ctx, calls[i],
+                                                             NULL);
+        }
+    }
+
+    for (i = 0; i < ctx->ntargets; i++) {
+        t = &ctx->targets[i];
+
+        if (t->joined) {
+            continue;
+        }
+
+        for (j = 0; j < t->method->njoins; j++) {
+            if (um_exec_join_result(&t->exec, j, (char *) t->joins[j]->body,
+                                    t->joins[j]->len)
+                != UM_OK)
+            {
+                return ngx_http_usage_metering_fail(r, ctx);
+            }
+        }
+
+        t->joined = 1;
+    }
+
+    for (i = 0; i < ctx->nstreams; i++) {
+        st = &ctx->streams[i];
+
+        if (st->done) {
+            continue;
+        }
+
+        if (ngx_http_usage_metering_map(r, ctx, st, &rc) != NGX_OK) {
+            return rc;
+        }
+    }
+
+    return ngx_http_usage_metering_next(r, ctx);
+}
+
+
+/*
+ * The page of one stream, within what limit leaves of this answer.  NGX_OK
+ * to go on; NGX_DONE when the answer is made (an error), *rc is then what
+ * to finalize with.
+ */
+
+static ngx_int_t
+ngx_http_usage_metering_map(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_stream_t *st,
+    ngx_int_t *rc)
+{
+    u_char                          *p;
     um_page_t                        page;
+    um_value_t                       headers;
+    um_window_t                      win;
     ngx_http_usage_metering_call_t  *call;
 
-    call = ctx->call;
-    ctx->call = NULL;
+    call = st->call;
+    win.skip = (size_t) st->offset;
+    win.max = 0;
 
+    if (!ctx->stream && ctx->req.limit && !ctx->req.ignore_limit) {
+        if (ctx->rows >= (size_t) ctx->req.limit) {
+            /* the answer is full: this stream resumes where it stood */
+            return NGX_OK;
+        }
+
+        win.max = (size_t) ctx->req.limit - ctx->rows;
+    }
+
+    um_arena_reset(ctx->page_arena);
+
+    if (st->target->method->is_static) {
+        if (um_exec_static(&st->target->exec, &win, &ctx->out, &page)
+            != UM_OK)
+        {
+            *rc = ngx_http_usage_metering_fail(r, ctx);
+            return NGX_DONE;
+        }
+
+    } else {
+        headers = um_undef();
+
+        if (ngx_http_usage_metering_call_headers(call, ctx->page_arena,
+                                                 &headers)
+            != NGX_OK)
+        {
+            *rc = ngx_http_usage_metering_fail(r, ctx);
+            return NGX_DONE;
+        }
+
+        if (um_exec_page(&st->target->exec, st->index,
+                         (um_str_t) { (char *) st->cont.data, st->cont.len },
+                         (char *) call->body, call->len, headers, &win,
+                         &ctx->out, &page)
+            != UM_OK)
+        {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "usage_metering: account \"%V\": %s",
+                          &st->target->account->id, ctx->err.msg);
+            *rc = ngx_http_usage_metering_fail(r, ctx);
+            return NGX_DONE;
+        }
+
+        if (page.is_error) {
+            *rc = ngx_http_usage_metering_send_remote_error(r, ctx, call,
+                                                            &page.error);
+            return NGX_DONE;
+        }
+    }
+
+    /* where the stream stands now */
+
+    if (page.left) {
+        st->offset = win.skip + page.rows;
+
+    } else if (page.next.len == 0) {
+        st->done = 1;
+
+    } else if (page.next.len == st->cont.len
+               && ngx_strncmp(page.next.data, st->cont.data, st->cont.len)
+                  == 0)
+    {
+        /* the provider gave the same continuation again: stop here */
+
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "usage_metering: account \"%V\": the provider's next "
+                      "page is the page just read; stopping",
+                      &st->target->account->id);
+
+        st->done = 1;
+        st->looping = 1;
+        ctx->looping = 1;
+
+    } else {
+        p = ngx_pnalloc(r->pool, page.next.len);
+        if (p == NULL) {
+            *rc = ctx->started ? NGX_ERROR : NGX_HTTP_INTERNAL_SERVER_ERROR;
+            return NGX_DONE;
+        }
+
+        ngx_memcpy(p, page.next.data, page.next.len);
+        st->cont.data = p;
+        st->cont.len = page.next.len;
+        st->offset = 0;
+    }
+
+    /* the provider's body is not needed any more, except to debug it */
+
+    if (call && call->body
+        && !(ctx->req.format == UM_FMT_DEBUG && call == ctx->first))
+    {
+        ngx_free(call->body);
+        call->body = NULL;
+        call->len = 0;
+    }
+
+    return NGX_OK;
+}
+
+
+/* after a round: answer the list, or send the stream's rows and go on */
+
+static ngx_int_t
+ngx_http_usage_metering_next(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx)
+{
+    ngx_int_t                            rc;
+    ngx_uint_t                           i, more;
+    ngx_http_usage_metering_loc_conf_t  *umlcf;
+
+    umlcf = ngx_http_get_module_loc_conf(r, ngx_http_usage_metering_module);
+
+    more = 0;
+
+    for (i = 0; i < ctx->nstreams; i++) {
+        more |= !ctx->streams[i].done;
+    }
+
+    if (!ctx->stream) {
+        if (more && ngx_http_usage_metering_cursor_out(r, ctx) != NGX_OK) {
+            return ngx_http_usage_metering_fail(r, ctx);
+        }
+
+        return ngx_http_usage_metering_send_answer(r, ctx, ctx->first);
+    }
+
+    ctx->pages++;
+
+    if (more && ctx->pages >= umlcf->max_pages) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "usage_metering: the stream stops after %ui pages "
+                      "(usage_metering_max_pages); next_cursor continues it",
+                      ctx->pages);
+
+        if (ngx_http_usage_metering_cursor_out(r, ctx) != NGX_OK) {
+            return ngx_http_usage_metering_fail(r, ctx);
+        }
+
+        more = 0;
+    }
+
+    rc = ngx_http_usage_metering_stream_rows(r, ctx, !more);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only || !more) {
+        return rc;
+    }
+
+    /* back-pressure: the next page only when the client took this one */
+
+    if (rc == NGX_AGAIN || r->connection->buffered || r->buffered) {
+        ctx->draining = 1;
+        ngx_http_usage_metering_drain(r, ctx);
+        return NGX_DONE;
+    }
+
+    return ngx_http_usage_metering_round(r, ctx);
+}
+
+
+static void
+ngx_http_usage_metering_drain(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx)
+{
+    ngx_int_t                  rc;
+    ngx_event_t               *wev;
+    ngx_connection_t          *c;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    c = r->connection;
+    wev = c->write;
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (wev->timedout) {
+        ngx_log_error(NGX_LOG_INFO, c->log, NGX_ETIMEDOUT,
+                      "usage_metering: client timed out while streaming");
+        c->timedout = 1;
+        ngx_http_finalize_request(r, NGX_HTTP_REQUEST_TIME_OUT);
+        return;
+    }
+
+    if (!wev->delayed) {
+        rc = ngx_http_output_filter(r, NULL);
+
+        if (rc == NGX_ERROR) {
+            ngx_http_finalize_request(r, NGX_ERROR);
+            return;
+        }
+    }
+
+    if (c->buffered || r->buffered || wev->delayed) {
+        if (!wev->delayed) {
+            ngx_add_timer(wev, clcf->send_timeout);
+        }
+
+        if (ngx_handle_write_event(wev, clcf->send_lowat) != NGX_OK) {
+            ngx_http_finalize_request(r, NGX_ERROR);
+        }
+
+        return;
+    }
+
+    if (wev->timer_set) {
+        ngx_del_timer(wev);
+    }
+
+    ctx->draining = 0;
+
+    rc = ngx_http_usage_metering_round(r, ctx);
+
+    if (rc != NGX_DONE) {
+        ngx_http_finalize_request(r, rc);
+    }
+}
+
+
+/* 1 if the call brought an answer that can be used, whatever its status */
+
+static ngx_int_t
+ngx_http_usage_metering_call_ok(ngx_http_usage_metering_call_t *call)
+{
     if (call->too_big || call->failed || call->status == 0
         || call->rc == NGX_ERROR
-        || (call->rc >= NGX_HTTP_SPECIAL_RESPONSE && call->status < 300)
-        || (call->status >= 200 && call->status < 300 && !call->eof))
+        || (call->rc >= NGX_HTTP_SPECIAL_RESPONSE && call->status < 300))
     {
-        return ngx_http_usage_metering_call_failed(r, ctx, call);
+        return 0;
     }
 
-    ngx_http_usage_metering_provider_headers(r, ctx, call);
+    /* a 2xx body must be whole; an error body may be cut */
 
-    if (ctx->req.format == UM_FMT_RAW) {
-        return ngx_http_usage_metering_send_raw(r, ctx, call);
-    }
-
-    if (call->status < 200 || call->status >= 300) {
-        return ngx_http_usage_metering_send_remote_error(r, ctx, call);
-    }
-
-    if (um_exec_page(&ctx->exec, (char *) call->body, call->len, &ctx->out,
-                     &page)
-        != UM_OK)
-    {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "usage_metering: account \"%V\": %s",
-                      &ctx->account->id, ctx->err.msg);
-        return ngx_http_usage_metering_fail(r, ctx);
-    }
-
-    return ngx_http_usage_metering_send_answer(r, ctx, call, &page);
+    return !(call->status >= 200 && call->status < 300 && !call->eof);
 }
 
 
@@ -368,7 +983,7 @@ ngx_http_usage_metering_call_failed(ngx_http_request_t *r,
                      "usage_metering_max_body");
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "usage_metering: account \"%V\": %s (%uz bytes)",
-                      &ctx->account->id, ctx->err.msg, call->max);
+                      &call->account->id, ctx->err.msg, call->max);
 
     } else if (call->rc == NGX_HTTP_GATEWAY_TIME_OUT
                || call->status == NGX_HTTP_GATEWAY_TIME_OUT)
@@ -377,7 +992,7 @@ ngx_http_usage_metering_call_failed(ngx_http_request_t *r,
                      "the provider did not answer in time");
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "usage_metering: account \"%V\": %s",
-                      &ctx->account->id, ctx->err.msg);
+                      &call->account->id, ctx->err.msg);
 
     } else if (call->status >= 200 && call->status < 300 && !call->eof
                && !call->failed && call->rc != NGX_ERROR)
@@ -386,7 +1001,7 @@ ngx_http_usage_metering_call_failed(ngx_http_request_t *r,
                      "the provider's answer was cut short");
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "usage_metering: account \"%V\": %s",
-                      &ctx->account->id, ctx->err.msg);
+                      &call->account->id, ctx->err.msg);
 
     } else {
         um_error_set(&ctx->err, NGX_HTTP_BAD_GATEWAY,
@@ -394,18 +1009,31 @@ ngx_http_usage_metering_call_failed(ngx_http_request_t *r,
                      "was cut short");
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "usage_metering: account \"%V\": %s (status %ui)",
-                      &ctx->account->id, ctx->err.msg, call->status);
+                      &call->account->id, ctx->err.msg, call->status);
     }
 
     return ngx_http_usage_metering_fail(r, ctx);
 }
 
 
+/*
+ * The error answer; once a stream has started, the response cannot change:
+ * it ends without its last chunk so the client sees it is cut, and the
+ * error log says why.
+ */
+
 ngx_int_t
 ngx_http_usage_metering_fail(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx)
 {
     ngx_uint_t  status;
+
+    if (ctx->started) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "usage_metering: stream cut after %uz rows: %s",
+                      ctx->rows, ctx->err.msg);
+        return NGX_ERROR;
+    }
 
     status = ctx->err.status ? (ngx_uint_t) ctx->err.status
                              : NGX_HTTP_INTERNAL_SERVER_ERROR;

@@ -84,13 +84,13 @@ ngx_http_usage_metering_send_type(ngx_http_request_t *r, ngx_uint_t status,
 
 ngx_int_t
 ngx_http_usage_metering_send_answer(ngx_http_request_t *r,
-    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call,
-    um_page_t *page)
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call)
 {
     um_buf_t    body;
-    ngx_uint_t  debug;
+    ngx_uint_t  debug, keyed;
 
     debug = (ctx->req.format == UM_FMT_DEBUG);
+    keyed = (ctx->req.key_by.len && ctx->req.op == UM_OP_LIST);
 
     if (ctx->out.failed) {
         um_error_set(&ctx->err, NGX_HTTP_BAD_GATEWAY,
@@ -101,7 +101,9 @@ ngx_http_usage_metering_send_answer(ngx_http_request_t *r,
 
     um_buf_init(&body, NULL, 0);
 
-    if (um_buf_reserve(&body, ctx->out.len + 128) != 0) {
+    if (um_buf_reserve(&body, ctx->out.len + ctx->next_cursor.len + 128)
+        != 0)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -109,14 +111,13 @@ ngx_http_usage_metering_send_answer(ngx_http_request_t *r,
         um_buf_add(&body, "{\"result\":", sizeof("{\"result\":") - 1);
     }
 
-    if (ctx->method->op == UM_OP_GET) {
+    if (ctx->req.op == UM_OP_GET) {
         um_buf_add(&body, ctx->out.data, ctx->out.len);
 
     } else {
-        um_buf_add(&body, ctx->exec.key_by.len ? "{\"result\":{"
-                                               : "{\"result\":[", 11);
+        um_buf_add(&body, keyed ? "{\"result\":{" : "{\"result\":[", 11);
         um_buf_add(&body, ctx->out.data, ctx->out.len);
-        um_buf_add(&body, ctx->exec.key_by.len ? "}" : "]", 1);
+        um_buf_add(&body, keyed ? "}" : "]", 1);
         um_buf_add(&body, ",\"next_cursor\":", sizeof(",\"next_cursor\":") - 1);
 
         if (ctx->next_cursor.len) {
@@ -127,14 +128,14 @@ ngx_http_usage_metering_send_answer(ngx_http_request_t *r,
             um_buf_add(&body, "null", 4);
         }
 
-        um_buf_printf(&body, ",\"result_count\":%zu}", ctx->exec.rows);
+        um_buf_printf(&body, ",\"result_count\":%zu}", ctx->rows);
     }
 
     if (debug) {
         um_buf_addc(&body, ',');
 
         if (call) {
-            ngx_http_usage_metering_debug_write(ctx, call, page, &body);
+            ngx_http_usage_metering_debug_write(ctx, call, &body);
 
         } else {
             /* a static answer or truto_skip_api_call: nothing was called */
@@ -152,6 +153,157 @@ ngx_http_usage_metering_send_answer(ngx_http_request_t *r,
     }
 
     return ngx_http_usage_metering_send(r, NGX_HTTP_OK, &ctx->out);
+}
+
+
+/*
+ * truto_response_format=stream: one chunk per round.  The first one sends
+ * the header (chunked: no length) and the envelope's start; the last one
+ * its end and the last chunk.  The rows stay in ctx->out until the client
+ * has taken them: the next round starts only then.
+ */
+
+ngx_int_t
+ngx_http_usage_metering_stream_rows(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx, ngx_uint_t last)
+{
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    um_buf_t     *tail;
+    ngx_chain_t  *out, **ll, *cl;
+
+    static u_char  head[] = "{\"result\":[";
+
+    if (!ctx->started) {
+        r->headers_out.status = NGX_HTTP_OK;
+        r->headers_out.content_length_n = -1;
+
+        if (ctx->ndjson) {
+            ngx_str_set(&r->headers_out.content_type, "application/x-ndjson");
+
+        } else {
+            ngx_str_set(&r->headers_out.content_type, "application/json");
+        }
+
+        r->headers_out.content_type_len = r->headers_out.content_type.len;
+        r->headers_out.content_type_lowcase = NULL;
+
+        ngx_http_clear_content_length(r);
+        ngx_http_clear_last_modified(r);
+        ngx_http_clear_accept_ranges(r);
+        ngx_http_clear_etag(r);
+
+        rc = ngx_http_send_header(r);
+
+        if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+            return rc;
+        }
+
+        ctx->started = 1;
+    }
+
+    out = NULL;
+    ll = &out;
+
+    if (ctx->pages == 1 && !ctx->ndjson) {
+        b = ngx_calloc_buf(r->pool);
+        if (b == NULL) {
+            return NGX_ERROR;
+        }
+
+        b->pos = head;
+        b->last = head + sizeof(head) - 1;
+        b->memory = 1;
+
+        cl = ngx_alloc_chain_link(r->pool);
+        if (cl == NULL) {
+            return NGX_ERROR;
+        }
+
+        cl->buf = b;
+        *ll = cl;
+        ll = &cl->next;
+    }
+
+    if (ctx->out.len) {
+        b = ngx_calloc_buf(r->pool);
+        cl = ngx_alloc_chain_link(r->pool);
+        if (b == NULL || cl == NULL) {
+            return NGX_ERROR;
+        }
+
+        b->pos = (u_char *) ctx->out.data;
+        b->last = b->pos + ctx->out.len;
+        b->memory = 1;
+
+        cl->buf = b;
+        *ll = cl;
+        ll = &cl->next;
+    }
+
+    if (last) {
+        tail = ngx_palloc(r->pool, sizeof(um_buf_t));
+        b = ngx_calloc_buf(r->pool);
+        cl = ngx_alloc_chain_link(r->pool);
+        if (tail == NULL || b == NULL || cl == NULL) {
+            return NGX_ERROR;
+        }
+
+        um_buf_init(tail, ctx->arena, 0);
+
+        if (!ctx->ndjson) {
+            um_buf_add(tail, "],\"next_cursor\":", 16);
+
+            if (ctx->next_cursor.len) {
+                um_json_str(tail, (char *) ctx->next_cursor.data,
+                            ctx->next_cursor.len);
+
+            } else {
+                um_buf_add(tail, "null", 4);
+            }
+
+            um_buf_printf(tail, ",\"result_count\":%zu}", ctx->rows);
+
+            if (tail->failed) {
+                return NGX_ERROR;
+            }
+        }
+
+        b->pos = (u_char *) tail->data;
+        b->last = b->pos + tail->len;
+        b->memory = tail->len ? 1 : 0;
+        b->last_buf = 1;
+        b->last_in_chain = 1;
+
+        cl->buf = b;
+        *ll = cl;
+        ll = &cl->next;
+    }
+
+    *ll = NULL;
+
+    if (out == NULL) {
+        /* an empty page: nothing to send */
+        return NGX_OK;
+    }
+
+    if (!last) {
+        /* each page is a chunk of its own, sent now, not postponed */
+
+        for (cl = out; cl->next; cl = cl->next) {
+            /* void */
+        }
+
+        cl->buf->flush = 1;
+    }
+
+    rc = ngx_http_output_filter(r, out);
+
+    /* the next round writes the buffer again once this was taken */
+
+    ctx->out.len = 0;
+
+    return rc;
 }
 
 
@@ -228,7 +380,8 @@ ngx_http_usage_metering_send_error(ngx_http_request_t *r, ngx_uint_t status,
 
 ngx_int_t
 ngx_http_usage_metering_send_remote_error(ngx_http_request_t *r,
-    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call)
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call,
+    um_str_t *message)
 {
     char        msg[128];
     json_t     *j;
@@ -242,11 +395,23 @@ ngx_http_usage_metering_send_remote_error(ngx_http_request_t *r,
     }
 
     ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                  "usage_metering: account \"%V\": the provider answered %ui",
-                  &ctx->account->id, call->status);
+                  "usage_metering: account \"%V\": the provider answered %ui%s",
+                  &call->account->id, call->status,
+                  message ? " with an error in its body" : "");
 
-    um_exec_error_message(ctx->account->provider, ctx->page_arena,
-                          (char *) call->body, call->len, &pmsg);
+    if (ctx->started) {
+        um_error_set(&ctx->err, (int) status, "the provider answered %u",
+                     (unsigned) call->status);
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
+    if (message) {
+        pmsg = *message;
+
+    } else {
+        um_exec_error_message(call->account->provider, ctx->page_arena,
+                              (char *) call->body, call->len, &pmsg);
+    }
 
     if (pmsg.len == 0) {
         ngx_snprintf((u_char *) msg, sizeof(msg),
@@ -321,7 +486,7 @@ ngx_http_usage_metering_provider_headers(ngx_http_request_t *r,
                                                   (u_char *) v.u.s, v.len);
     }
 
-    if (um_exec_rate_limit(ctx->account->provider, ctx->page_arena, headers,
+    if (um_exec_rate_limit(call->account->provider, ctx->page_arena, headers,
                            rl)
         != UM_OK)
     {

@@ -1,10 +1,12 @@
 /*
  * The mapping compiler: mappings/<provider>.json into um_provider_t.
  *
- * Runs at configuration load only.  Every mistake is reported with the
- * file, the line and column of the offending value and its JSON path, so
- * that "nginx -t" points at it; an expression error points at the
- * character inside the expression.
+ * Runs at configuration load only.  Files are read first, grouped by
+ * provider and merged in the order they were read (a later directory's
+ * file overrides an earlier one's fields, RFC 7386), then compiled.  Every
+ * mistake is reported with the file, the line and column of the offending
+ * value and its JSON path, so that "nginx -t" points at it; an expression
+ * error points at the character inside the expression.
  */
 
 #include <dirent.h>
@@ -22,7 +24,19 @@
 
 #define UM_MC_MAX_DEPTH    32
 #define UM_MC_MAX_LETS     32
+#define UM_MC_MAX_SOURCES  16
 #define UM_MC_MAX_FILE     (4 * 1024 * 1024)
+
+
+struct um_source_s {
+    um_source_t        *next;
+    char               *file;
+    char               *text;
+    size_t              len;
+    json_t             *root;
+    const char         *provider;
+    unsigned            dir;
+};
 
 
 typedef struct {
@@ -34,30 +48,48 @@ typedef struct {
 typedef struct {
     um_registry_t      *reg;
     um_arena_t         *a;
+    um_error_t         *err;
+
+    /* the files the provider comes from, base first */
+    um_source_t        *sources[UM_MC_MAX_SOURCES];
+    size_t              nsources;
+
+    /* the file of the value being compiled, for positions */
     const char         *file;
     const char         *text;
     size_t              len;
-    um_error_t         *err;
 
     um_mc_step_t        path[UM_MC_MAX_DEPTH];
     int                 depth;
 
-    const char         *names[UM_VAR_N + UM_MC_MAX_LETS];
+    const char         *names[UM_VAR_N + UM_MC_MAX_LETS + UM_MAX_JOINS];
     um_scope_t          scope;
 } um_mc_t;
 
 
 static int um_mc_provider(um_mc_t *mc, json_t *root, um_provider_t *p);
+static int um_mc_errors(um_mc_t *mc, json_t *j, um_expr_t **when,
+    um_expr_t **message);
 static int um_mc_rate_limit(um_mc_t *mc, json_t *j, um_provider_t *p);
 static int um_mc_method(um_mc_t *mc, json_t *j, um_method_t *m);
-static int um_mc_request(um_mc_t *mc, json_t *j, um_method_t *m);
+static int um_mc_bindings(um_mc_t *mc, json_t *j, um_let_t **out,
+    size_t *n, int add);
+static int um_mc_requests(um_mc_t *mc, json_t *j, um_method_t *m);
+static int um_mc_callspec(um_mc_t *mc, json_t *j, um_callspec_t *c,
+    int allow_when);
+static int um_mc_joins(um_mc_t *mc, json_t *j, um_method_t *m);
 static int um_mc_paging(um_mc_t *mc, json_t *j, um_method_t *m);
+static int um_mc_rowspecs(um_mc_t *mc, json_t *j, um_method_t *m);
+static int um_mc_rowspec(um_mc_t *mc, json_t *j, um_rowspec_t *rs);
 static int um_mc_static(um_mc_t *mc, json_t *j, um_method_t *m);
-static int um_mc_path(um_mc_t *mc, json_t *j, um_method_t *m);
+static int um_mc_path(um_mc_t *mc, json_t *j, um_str_t **keys, size_t *n);
+static int um_mc_dotted(um_mc_t *mc, const char *s, size_t len,
+    um_str_t **keys, size_t *n);
 static um_tpl_t *um_mc_tpl(um_mc_t *mc, json_t *j, int is_static);
 static um_expr_t *um_mc_expr(um_mc_t *mc, json_t *j);
 static um_expr_t *um_mc_expr_text(um_mc_t *mc, const char *s, size_t len,
     size_t offset);
+static int um_mc_name(um_mc_t *mc, const char *key);
 static int um_mc_keys(um_mc_t *mc, json_t *obj, const char **allowed);
 static int um_mc_str(um_mc_t *mc, json_t *j, um_str_t *out);
 static int um_mc_error(um_mc_t *mc, size_t offset, const char *fmt, ...)
@@ -68,15 +100,21 @@ static int um_mc_error(um_mc_t *mc, size_t offset, const char *fmt, ...)
 static void um_mc_push_key(um_mc_t *mc, const char *key);
 static void um_mc_push_index(um_mc_t *mc, size_t index);
 static void um_mc_pop(um_mc_t *mc);
+static void um_mc_source_of_path(um_mc_t *mc);
 static int um_mc_locate(um_mc_t *mc, size_t offset, size_t *line,
     size_t *col);
 static void um_mc_path_text(um_mc_t *mc, char *buf, size_t size);
 static int um_mc_read(const char *file, um_arena_t *a, char **text,
     size_t *len, um_error_t *err);
+static json_t *um_mc_merge(json_t *target, json_t *patch);
 static void um_mc_json_decref(void *data);
 
 
 static const char  *um_ops[UM_OP_N] = { "list", "get" };
+
+static const char  *um_fixed_vars[UM_VAR_N] = {
+    "query", "account", "id", "limit", "cursor", "headers", "record", "group"
+};
 
 
 um_registry_t *
@@ -138,6 +176,7 @@ um_registry_load_dir(um_registry_t *reg, const char *dir, um_error_t *err)
     n = 0;
     cap = 0;
     rc = UM_OK;
+    reg->dirs++;
 
     while ((de = readdir(d)) != NULL) {
         len = strlen(de->d_name);
@@ -205,12 +244,11 @@ done:
 int
 um_registry_load_file(um_registry_t *reg, const char *file, um_error_t *err)
 {
-    char            *text;
-    size_t           len, i;
-    json_t          *root;
-    um_mc_t          mc;
-    json_error_t     jerr;
-    um_provider_t   *p, **list;
+    char          *text;
+    size_t         len;
+    json_t        *root, *prov;
+    um_source_t   *src, *s;
+    json_error_t   jerr;
 
     text = NULL;
     len = 0;
@@ -233,56 +271,174 @@ um_registry_load_file(um_registry_t *reg, const char *file, um_error_t *err)
         return um_error_set(err, 0, "out of memory");
     }
 
-    memset(&mc, 0, sizeof(um_mc_t));
-    mc.reg = reg;
-    mc.a = reg->arena;
-    mc.file = um_strndup(reg->arena, file, strlen(file));
-    mc.text = text;
-    mc.len = len;
-    mc.err = err;
+    prov = json_is_object(root) ? json_object_get(root, "provider") : NULL;
 
-    if (mc.file == NULL) {
-        return um_error_set(err, 0, "out of memory");
+    if (!json_is_string(prov) || json_string_length(prov) == 0) {
+        return um_error_set(err, 0, "%s: a mapping file is an object with "
+                            "\"provider\", the slug accounts use", file);
     }
 
-    p = um_calloc(reg->arena, sizeof(um_provider_t));
-    if (p == NULL) {
-        return um_error_set(err, 0, "out of memory");
-    }
+    /* two files of one directory for the same provider is a mistake */
 
-    p->file.data = mc.file;
-    p->file.len = strlen(mc.file);
-
-    if (um_mc_provider(&mc, root, p) != UM_OK) {
-        return UM_ERR;
-    }
-
-    for (i = 0; i < reg->n; i++) {
-        if (reg->providers[i]->name.len == p->name.len
-            && memcmp(reg->providers[i]->name.data, p->name.data,
-                      p->name.len) == 0)
+    for (s = reg->sources; s; s = s->next) {
+        if (s->dir == reg->dirs && strcmp(s->provider,
+                                           json_string_value(prov)) == 0)
         {
-            return um_error_set(err, 0, "%s: provider \"%.*s\" is already "
-                                "defined in %.*s", file, (int) p->name.len,
-                                p->name.data,
-                                (int) reg->providers[i]->file.len,
-                                reg->providers[i]->file.data);
+            return um_error_set(err, 0, "%s: provider \"%s\" is already "
+                                "defined in %s", file, s->provider, s->file);
         }
     }
 
-    list = um_alloc(reg->arena, (reg->n + 1) * sizeof(um_provider_t *));
-    if (list == NULL) {
+    src = um_calloc(reg->arena, sizeof(um_source_t));
+    if (src == NULL) {
         return um_error_set(err, 0, "out of memory");
     }
 
-    if (reg->n) {
-        memcpy(list, reg->providers, reg->n * sizeof(um_provider_t *));
+    src->file = um_strndup(reg->arena, file, strlen(file));
+    src->text = text;
+    src->len = len;
+    src->root = root;
+    src->provider = json_string_value(prov);
+    src->dir = reg->dirs;
+
+    if (src->file == NULL) {
+        return um_error_set(err, 0, "out of memory");
     }
 
-    list[reg->n++] = p;
-    reg->providers = list;
+    if (reg->last) {
+        reg->last->next = src;
+
+    } else {
+        reg->sources = src;
+    }
+
+    reg->last = src;
 
     return UM_OK;
+}
+
+
+int
+um_registry_compile(um_registry_t *reg, um_error_t *err)
+{
+    size_t          i;
+    json_t         *merged;
+    um_mc_t         mc;
+    um_source_t    *s, *t;
+    um_provider_t  *p, **list;
+
+    for (s = reg->sources; s; s = s->next) {
+
+        if (um_registry_find(reg, s->provider, strlen(s->provider))) {
+            continue;
+        }
+
+        memset(&mc, 0, sizeof(um_mc_t));
+        mc.reg = reg;
+        mc.a = reg->arena;
+        mc.err = err;
+
+        /* the first file of the provider, then its overrides in order */
+
+        for (t = s; t; t = t->next) {
+            if (strcmp(t->provider, s->provider) != 0) {
+                continue;
+            }
+
+            if (mc.nsources == UM_MC_MAX_SOURCES) {
+                return um_error_set(err, 0, "%s: too many files for "
+                                    "provider \"%s\"", t->file, t->provider);
+            }
+
+            mc.sources[mc.nsources++] = t;
+        }
+
+        merged = json_deep_copy(s->root);
+        if (merged == NULL
+            || um_arena_cleanup_add(reg->arena, um_mc_json_decref, merged)
+               != 0)
+        {
+            json_decref(merged);
+            return um_error_set(err, 0, "out of memory");
+        }
+
+        for (i = 1; i < mc.nsources; i++) {
+            if (um_mc_merge(merged, mc.sources[i]->root) != merged) {
+                return um_error_set(err, 0, "out of memory");
+            }
+        }
+
+        p = um_calloc(reg->arena, sizeof(um_provider_t));
+        if (p == NULL) {
+            return um_error_set(err, 0, "out of memory");
+        }
+
+        p->file.data = s->file;
+        p->file.len = strlen(s->file);
+
+        if (um_mc_provider(&mc, merged, p) != UM_OK) {
+            return UM_ERR;
+        }
+
+        list = um_alloc(reg->arena, (reg->n + 1) * sizeof(um_provider_t *));
+        if (list == NULL) {
+            return um_error_set(err, 0, "out of memory");
+        }
+
+        if (reg->n) {
+            memcpy(list, reg->providers, reg->n * sizeof(um_provider_t *));
+        }
+
+        list[reg->n++] = p;
+        reg->providers = list;
+    }
+
+    return UM_OK;
+}
+
+
+/* RFC 7386: objects merge member by member, null removes, else replaces */
+
+static json_t *
+um_mc_merge(json_t *target, json_t *patch)
+{
+    json_t      *v, *t, *m;
+    const char  *key;
+
+    if (!json_is_object(patch) || !json_is_object(target)) {
+        return patch;
+    }
+
+    json_object_foreach(patch, key, v) {
+        if (json_is_null(v)) {
+            json_object_del(target, key);
+            continue;
+        }
+
+        t = json_object_get(target, key);
+
+        if (json_is_object(v)) {
+            if (!json_is_object(t)) {
+                t = json_object();
+                if (t == NULL || json_object_set_new(target, key, t) != 0) {
+                    return NULL;
+                }
+            }
+
+            if (um_mc_merge(t, v) != t) {
+                return NULL;
+            }
+
+            continue;
+        }
+
+        m = json_deep_copy(v);
+        if (m == NULL || json_object_set_new(target, key, m) != 0) {
+            return NULL;
+        }
+    }
+
+    return target;
 }
 
 
@@ -303,22 +459,12 @@ um_mc_provider(um_mc_t *mc, json_t *root, um_provider_t *p)
         "description", "list", "get", NULL
     };
 
-    if (!json_is_object(root)) {
-        return um_mc_error(mc, 0, "a mapping file is a JSON object");
-    }
-
     if (um_mc_keys(mc, root, top) != UM_OK) {
         return UM_ERR;
     }
 
     j = json_object_get(root, "provider");
     um_mc_push_key(mc, "provider");
-
-    if (j == NULL) {
-        mc->depth = 0;
-        return um_mc_error(mc, 0, "\"provider\" (the slug accounts use) is "
-                           "required");
-    }
 
     if (um_mc_str(mc, j, &p->name) != UM_OK) {
         return UM_ERR;
@@ -332,10 +478,6 @@ um_mc_provider(um_mc_t *mc, json_t *root, um_provider_t *p)
             return um_mc_error(mc, 0, "a provider slug is made of a-z, 0-9, "
                                "\"-\" and \"_\"");
         }
-    }
-
-    if (p->name.len == 0) {
-        return um_mc_error(mc, 0, "the provider slug is empty");
     }
 
     um_mc_pop(mc);
@@ -396,35 +538,17 @@ um_mc_provider(um_mc_t *mc, json_t *root, um_provider_t *p)
         um_mc_pop(mc);
     }
 
-    /* errors: { "message": <expression over the error body> } */
+    /* errors and rate limits see the provider's body or headers only */
 
     mc->scope.names = mc->names;
     mc->scope.n = 0;
 
     j = json_object_get(root, "errors");
     if (j) {
-        static const char  *err_keys[] = { "message", "description", NULL };
-
         um_mc_push_key(mc, "errors");
-
-        if (!json_is_object(j)) {
-            return um_mc_error(mc, 0, "\"errors\" is an object");
-        }
-
-        if (um_mc_keys(mc, j, err_keys) != UM_OK) {
+        if (um_mc_errors(mc, j, &p->error_when, &p->error_message) != UM_OK) {
             return UM_ERR;
         }
-
-        v = json_object_get(j, "message");
-        if (v) {
-            um_mc_push_key(mc, "message");
-            p->error_message = um_mc_expr(mc, v);
-            if (p->error_message == NULL) {
-                return UM_ERR;
-            }
-            um_mc_pop(mc);
-        }
-
         um_mc_pop(mc);
     }
 
@@ -495,6 +619,48 @@ um_mc_provider(um_mc_t *mc, json_t *root, um_provider_t *p)
 }
 
 
+/* errors: { "when": <a 2xx body that is an error>, "message": <its text> } */
+
+static int
+um_mc_errors(um_mc_t *mc, json_t *j, um_expr_t **when, um_expr_t **message)
+{
+    json_t  *v;
+
+    static const char  *keys[] = { "when", "message", "description", NULL };
+
+    if (!json_is_object(j)) {
+        return um_mc_error(mc, 0, "\"errors\" is an object of when and "
+                           "message expressions");
+    }
+
+    if (um_mc_keys(mc, j, keys) != UM_OK) {
+        return UM_ERR;
+    }
+
+    v = json_object_get(j, "when");
+    if (v) {
+        um_mc_push_key(mc, "when");
+        *when = um_mc_expr(mc, v);
+        if (*when == NULL) {
+            return UM_ERR;
+        }
+        um_mc_pop(mc);
+    }
+
+    v = json_object_get(j, "message");
+    if (v) {
+        um_mc_push_key(mc, "message");
+        *message = um_mc_expr(mc, v);
+        if (*message == NULL) {
+            return UM_ERR;
+        }
+        um_mc_pop(mc);
+    }
+
+    return UM_OK;
+}
+
+
 /*
  * rate_limit: { "limit": expr, "remaining": expr, "reset": expr } over the
  * provider's response headers.  Without it, the common x-ratelimit-* and
@@ -516,9 +682,6 @@ um_mc_rate_limit(um_mc_t *mc, json_t *j, um_provider_t *p)
             " : `x-ratelimit-remaining`",
         "$exists(`ratelimit-reset`) ? `ratelimit-reset` : `x-ratelimit-reset`"
     };
-
-    mc->scope.names = mc->names;
-    mc->scope.n = 0;
 
     if (j == NULL) {
         for (i = 0; i < 3; i++) {
@@ -566,14 +729,13 @@ um_mc_rate_limit(um_mc_t *mc, json_t *j, um_provider_t *p)
 static int
 um_mc_method(um_mc_t *mc, json_t *j, um_method_t *m)
 {
-    char         buf[256];
-    size_t       i, nlets;
-    json_t      *v, *e;
-    const char  *key;
+    char     buf[256];
+    size_t   i;
+    json_t  *v;
 
     static const char  *keys[] = {
-        "description", "static", "let", "request", "pagination", "records",
-        "row", NULL
+        "description", "static", "defaults", "let", "request", "join",
+        "pagination", "records", "row", "rows", "errors", NULL
     };
 
     if (!json_is_object(j)) {
@@ -610,72 +772,30 @@ um_mc_method(um_mc_t *mc, json_t *j, um_method_t *m)
         return UM_OK;
     }
 
-    /* the scope: the fixed variables, then the lets in order */
+    /* the scope: the fixed variables, then the lets, then the joins */
 
-    mc->names[UM_VAR_QUERY] = "query";
-    mc->names[UM_VAR_ACCOUNT] = "account";
-    mc->names[UM_VAR_ID] = "id";
-    mc->names[UM_VAR_LIMIT] = "limit";
-    mc->names[UM_VAR_CURSOR] = "cursor";
+    for (i = 0; i < UM_VAR_N; i++) {
+        mc->names[i] = um_fixed_vars[i];
+    }
+
     mc->scope.names = mc->names;
     mc->scope.n = UM_VAR_N;
+
+    v = json_object_get(j, "defaults");
+    if (v) {
+        um_mc_push_key(mc, "defaults");
+        if (um_mc_bindings(mc, v, &m->defaults, &m->ndefaults, 0) != UM_OK) {
+            return UM_ERR;
+        }
+        um_mc_pop(mc);
+    }
 
     v = json_object_get(j, "let");
     if (v) {
         um_mc_push_key(mc, "let");
-
-        if (!json_is_object(v)) {
-            return um_mc_error(mc, 0, "\"let\" is an object of name: "
-                               "expression");
+        if (um_mc_bindings(mc, v, &m->lets, &m->nlets, 1) != UM_OK) {
+            return UM_ERR;
         }
-
-        nlets = json_object_size(v);
-        if (nlets > UM_MC_MAX_LETS) {
-            return um_mc_error(mc, 0, "at most %d bindings",
-                               UM_MC_MAX_LETS);
-        }
-
-        m->lets = um_calloc(mc->a, (nlets + 1) * sizeof(um_let_t));
-        if (m->lets == NULL) {
-            return um_error_set(mc->err, 0, "out of memory");
-        }
-
-        json_object_foreach(v, key, e) {
-            um_mc_push_key(mc, key);
-
-            for (i = 0; key[i]; i++) {
-                if (!((key[i] >= 'a' && key[i] <= 'z')
-                      || (key[i] >= 'A' && key[i] <= 'Z')
-                      || (key[i] >= '0' && key[i] <= '9' && i > 0)
-                      || key[i] == '_'))
-                {
-                    return um_mc_error(mc, 0, "\"%s\" is not a variable "
-                                       "name", key);
-                }
-            }
-
-            for (i = 0; i < mc->scope.n; i++) {
-                if (strcmp(mc->names[i], key) == 0) {
-                    return um_mc_error(mc, 0, "$%s is already defined",
-                                       key);
-                }
-            }
-
-            /* a binding sees the fixed variables and the earlier ones */
-
-            m->lets[m->nlets].expr = um_mc_expr(mc, e);
-            if (m->lets[m->nlets].expr == NULL) {
-                return UM_ERR;
-            }
-
-            m->lets[m->nlets].name.data = key;
-            m->lets[m->nlets].name.len = strlen(key);
-            mc->names[mc->scope.n++] = key;
-            m->nlets++;
-
-            um_mc_pop(mc);
-        }
-
         um_mc_pop(mc);
     }
 
@@ -688,15 +808,29 @@ um_mc_method(um_mc_t *mc, json_t *j, um_method_t *m)
                            "\"static\")");
     }
 
-    if (um_mc_request(mc, v, m) != UM_OK) {
+    if (um_mc_requests(mc, v, m) != UM_OK) {
         return UM_ERR;
     }
 
     um_mc_pop(mc);
 
+    v = json_object_get(j, "join");
+    if (v) {
+        um_mc_push_key(mc, "join");
+        if (um_mc_joins(mc, v, m) != UM_OK) {
+            return UM_ERR;
+        }
+        um_mc_pop(mc);
+    }
+
     v = json_object_get(j, "pagination");
     if (v) {
         um_mc_push_key(mc, "pagination");
+
+        if (m->op == UM_OP_GET) {
+            return um_mc_error(mc, 0, "a get has no pagination");
+        }
+
         if (um_mc_paging(mc, v, m) != UM_OK) {
             return UM_ERR;
         }
@@ -706,68 +840,207 @@ um_mc_method(um_mc_t *mc, json_t *j, um_method_t *m)
     v = json_object_get(j, "records");
     if (v) {
         um_mc_push_key(mc, "records");
-        if (um_mc_path(mc, v, m) != UM_OK) {
+        if (um_mc_path(mc, v, &m->records, &m->nrecords) != UM_OK) {
             return UM_ERR;
         }
         um_mc_pop(mc);
     }
 
-    v = json_object_get(j, "row");
-    um_mc_push_key(mc, "row");
-
-    if (!json_is_object(v)) {
-        mc->depth--;
-        return um_mc_error(mc, 0, "a method needs \"row\", the object "
-                           "template of a unified record");
+    v = json_object_get(j, "errors");
+    if (v) {
+        um_mc_push_key(mc, "errors");
+        if (um_mc_errors(mc, v, &m->error_when, &m->error_message) != UM_OK) {
+            return UM_ERR;
+        }
+        um_mc_pop(mc);
     }
 
-    m->row = um_mc_tpl(mc, v, 0);
-    if (m->row == NULL) {
-        return UM_ERR;
+    return um_mc_rowspecs(mc, j, m);
+}
+
+
+/*
+ * "defaults" and "let": objects of name: expression.  A let binds $name
+ * for what follows it; a default fills $query.name when the client did not
+ * give it.
+ */
+
+static int
+um_mc_bindings(um_mc_t *mc, json_t *j, um_let_t **out, size_t *n, int add)
+{
+    size_t       count;
+    json_t      *e;
+    um_let_t    *b;
+    const char  *key;
+
+    if (!json_is_object(j)) {
+        return um_mc_error(mc, 0, "an object of name: expression");
     }
 
-    um_mc_pop(mc);
+    count = json_object_size(j);
+    if (count > UM_MC_MAX_LETS) {
+        return um_mc_error(mc, 0, "at most %d names", UM_MC_MAX_LETS);
+    }
+
+    b = um_calloc(mc->a, (count + 1) * sizeof(um_let_t));
+    if (b == NULL) {
+        return um_error_set(mc->err, 0, "out of memory");
+    }
+
+    *out = b;
+    *n = 0;
+
+    json_object_foreach(j, key, e) {
+        um_mc_push_key(mc, key);
+
+        if (add && um_mc_name(mc, key) != UM_OK) {
+            return UM_ERR;
+        }
+
+        b[*n].expr = um_mc_expr(mc, e);
+        if (b[*n].expr == NULL) {
+            return UM_ERR;
+        }
+
+        b[*n].name.data = key;
+        b[*n].name.len = strlen(key);
+        (*n)++;
+
+        if (add) {
+            mc->names[mc->scope.n++] = key;
+        }
+
+        um_mc_pop(mc);
+    }
+
+    return UM_OK;
+}
+
+
+/* a new variable name: an identifier not already in the scope */
+
+static int
+um_mc_name(um_mc_t *mc, const char *key)
+{
+    size_t  i;
+
+    for (i = 0; key[i]; i++) {
+        if (!((key[i] >= 'a' && key[i] <= 'z')
+              || (key[i] >= 'A' && key[i] <= 'Z')
+              || (key[i] >= '0' && key[i] <= '9' && i > 0)
+              || key[i] == '_'))
+        {
+            return um_mc_error(mc, 0, "\"%s\" is not a variable name", key);
+        }
+    }
+
+    if (i == 0) {
+        return um_mc_error(mc, 0, "an empty variable name");
+    }
+
+    for (i = 0; i < mc->scope.n; i++) {
+        if (strcmp(mc->names[i], key) == 0) {
+            return um_mc_error(mc, 0, "$%s is already defined", key);
+        }
+    }
+
+    if (mc->scope.n == sizeof(mc->names) / sizeof(mc->names[0])) {
+        return um_mc_error(mc, 0, "too many variables");
+    }
+
+    return UM_OK;
+}
+
+
+/* "request": one call, or an array of calls, each made "when" it applies */
+
+static int
+um_mc_requests(um_mc_t *mc, json_t *j, um_method_t *m)
+{
+    size_t   i;
+    json_t  *c;
+
+    if (json_is_object(j)) {
+        m->ncalls = 1;
+        return um_mc_callspec(mc, j, &m->calls[0], 0);
+    }
+
+    if (!json_is_array(j) || json_array_size(j) == 0
+        || json_array_size(j) > UM_MAX_REQUESTS)
+    {
+        return um_mc_error(mc, 0, "\"request\" is an object, or an array of "
+                           "1 to %d objects", UM_MAX_REQUESTS);
+    }
+
+    json_array_foreach(j, i, c) {
+        um_mc_push_index(mc, i);
+
+        if (um_mc_callspec(mc, c, &m->calls[i], 1) != UM_OK) {
+            return UM_ERR;
+        }
+
+        um_mc_pop(mc);
+    }
+
+    m->ncalls = json_array_size(j);
 
     return UM_OK;
 }
 
 
 static int
-um_mc_request(um_mc_t *mc, json_t *j, um_method_t *m)
+um_mc_callspec(um_mc_t *mc, json_t *j, um_callspec_t *c, int allow_when)
 {
     size_t       n, i, start, depth, k;
     json_t      *v, *e;
     um_str_t     path;
-    const char  *key, *s;
     um_part_t   *parts;
+    const char  *key, *s;
 
     static const char  *keys[] = {
-        "method", "path", "query", "body", "description", NULL
+        "method", "path", "query", "body", "when", "description", NULL
     };
 
     if (!json_is_object(j)) {
-        return um_mc_error(mc, 0, "\"request\" is an object");
+        return um_mc_error(mc, 0, "a request is an object");
     }
 
     if (um_mc_keys(mc, j, keys) != UM_OK) {
         return UM_ERR;
     }
 
-    m->http_method.data = "GET";
-    m->http_method.len = 3;
+    c->http_method.data = "GET";
+    c->http_method.len = 3;
     path.data = NULL;
     path.len = 0;
+
+    v = json_object_get(j, "when");
+    if (v) {
+        um_mc_push_key(mc, "when");
+
+        if (!allow_when) {
+            return um_mc_error(mc, 0, "\"when\" chooses among several "
+                               "requests; make \"request\" an array");
+        }
+
+        c->when = um_mc_expr(mc, v);
+        if (c->when == NULL) {
+            return UM_ERR;
+        }
+
+        um_mc_pop(mc);
+    }
 
     v = json_object_get(j, "method");
     if (v) {
         um_mc_push_key(mc, "method");
 
-        if (um_mc_str(mc, v, &m->http_method) != UM_OK) {
+        if (um_mc_str(mc, v, &c->http_method) != UM_OK) {
             return UM_ERR;
         }
 
-        if (!um_str_eq(m->http_method, "GET")
-            && !um_str_eq(m->http_method, "POST"))
+        if (!um_str_eq(c->http_method, "GET")
+            && !um_str_eq(c->http_method, "POST"))
         {
             return um_mc_error(mc, 0, "the method is \"GET\" or \"POST\"");
         }
@@ -862,8 +1135,8 @@ um_mc_request(um_mc_t *mc, json_t *j, um_method_t *m)
         k++;
     }
 
-    m->path = parts;
-    m->npath = k;
+    c->path = parts;
+    c->npath = k;
     um_mc_pop(mc);
 
     v = json_object_get(j, "query");
@@ -875,9 +1148,9 @@ um_mc_request(um_mc_t *mc, json_t *j, um_method_t *m)
                                "expression");
         }
 
-        m->query = um_calloc(mc->a, (json_object_size(v) + 1)
+        c->query = um_calloc(mc->a, (json_object_size(v) + 1)
                                     * sizeof(um_qparam_t));
-        if (m->query == NULL) {
+        if (c->query == NULL) {
             return um_error_set(mc->err, 0, "out of memory");
         }
 
@@ -888,15 +1161,15 @@ um_mc_request(um_mc_t *mc, json_t *j, um_method_t *m)
                 return um_mc_error(mc, 0, "a query parameter needs a name");
             }
 
-            m->query[m->nquery].name.data = key;
-            m->query[m->nquery].name.len = strlen(key);
-            m->query[m->nquery].expr = um_mc_expr(mc, e);
+            c->query[c->nquery].name.data = key;
+            c->query[c->nquery].name.len = strlen(key);
+            c->query[c->nquery].expr = um_mc_expr(mc, e);
 
-            if (m->query[m->nquery].expr == NULL) {
+            if (c->query[c->nquery].expr == NULL) {
                 return UM_ERR;
             }
 
-            m->nquery++;
+            c->nquery++;
             um_mc_pop(mc);
         }
 
@@ -911,17 +1184,425 @@ um_mc_request(um_mc_t *mc, json_t *j, um_method_t *m)
             return um_mc_error(mc, 0, "the body is an object template");
         }
 
-        if (!um_str_eq(m->http_method, "POST")) {
+        if (!um_str_eq(c->http_method, "POST")) {
             return um_mc_error(mc, 0, "a body needs \"method\": \"POST\"");
         }
 
-        m->body = um_mc_tpl(mc, v, 0);
-        if (m->body == NULL) {
+        c->body = um_mc_tpl(mc, v, 0);
+        if (c->body == NULL) {
             return UM_ERR;
         }
 
         um_mc_pop(mc);
     }
+
+    return UM_OK;
+}
+
+
+/*
+ * "join": { "<name>": { "request": {...}, "records": "path", "key": expr } }
+ * another endpoint, fetched with the first page; the rows see $<name>, an
+ * object of its records by key.
+ */
+
+static int
+um_mc_joins(um_mc_t *mc, json_t *j, um_method_t *m)
+{
+    json_t      *def, *v;
+    um_join_t   *jn;
+    const char  *key;
+
+    static const char  *keys[] = {
+        "request", "records", "key", "description", NULL
+    };
+
+    if (!json_is_object(j) || json_object_size(j) > UM_MAX_JOINS) {
+        return um_mc_error(mc, 0, "\"join\" is an object of at most %d "
+                           "named requests", UM_MAX_JOINS);
+    }
+
+    json_object_foreach(j, key, def) {
+        um_mc_push_key(mc, key);
+
+        if (um_mc_name(mc, key) != UM_OK) {
+            return UM_ERR;
+        }
+
+        if (!json_is_object(def)) {
+            return um_mc_error(mc, 0, "a join is an object with \"request\", "
+                               "\"records\" and \"key\"");
+        }
+
+        if (um_mc_keys(mc, def, keys) != UM_OK) {
+            return UM_ERR;
+        }
+
+        jn = &m->joins[m->njoins];
+        jn->name.data = key;
+        jn->name.len = strlen(key);
+
+        v = json_object_get(def, "request");
+        um_mc_push_key(mc, "request");
+
+        if (v == NULL) {
+            mc->depth--;
+            return um_mc_error(mc, 0, "a join needs \"request\"");
+        }
+
+        if (um_mc_callspec(mc, v, &jn->call, 0) != UM_OK) {
+            return UM_ERR;
+        }
+
+        um_mc_pop(mc);
+
+        v = json_object_get(def, "records");
+        if (v) {
+            um_mc_push_key(mc, "records");
+            if (um_mc_path(mc, v, &jn->records, &jn->nrecords) != UM_OK) {
+                return UM_ERR;
+            }
+            um_mc_pop(mc);
+        }
+
+        v = json_object_get(def, "key");
+        um_mc_push_key(mc, "key");
+
+        if (v == NULL) {
+            mc->depth--;
+            return um_mc_error(mc, 0, "a join needs \"key\", the expression "
+                               "that indexes its records");
+        }
+
+        jn->key = um_mc_expr(mc, v);
+        if (jn->key == NULL) {
+            return UM_ERR;
+        }
+
+        um_mc_pop(mc);
+
+        /* the rows (not the requests) see it */
+
+        mc->names[mc->scope.n++] = key;
+        m->njoins++;
+
+        um_mc_pop(mc);
+    }
+
+    return UM_OK;
+}
+
+
+/*
+ * "row": one row per record; or "rows": an array of
+ * { "each": expr, "group_by": expr, "when": expr,
+ *   "remote_data": "record" | "element", "row": {...} }
+ */
+
+static int
+um_mc_rowspecs(um_mc_t *mc, json_t *j, um_method_t *m)
+{
+    size_t   i;
+    json_t  *v, *rs;
+
+    v = json_object_get(j, "row");
+    rs = json_object_get(j, "rows");
+
+    if (v && rs) {
+        um_mc_push_key(mc, "rows");
+        return um_mc_error(mc, 0, "a method has \"row\" or \"rows\", not "
+                           "both");
+    }
+
+    if (v) {
+        um_mc_push_key(mc, "row");
+
+        if (!json_is_object(v)) {
+            return um_mc_error(mc, 0, "\"row\" is the object template of a "
+                               "unified record");
+        }
+
+        m->rows[0].row = um_mc_tpl(mc, v, 0);
+        if (m->rows[0].row == NULL) {
+            return UM_ERR;
+        }
+
+        m->nrows = 1;
+        um_mc_pop(mc);
+
+        return UM_OK;
+    }
+
+    um_mc_push_key(mc, "rows");
+
+    if (rs == NULL) {
+        mc->depth--;
+        return um_mc_error(mc, 0, "a method needs \"row\", the object "
+                           "template of a unified record (or \"rows\")");
+    }
+
+    if (!json_is_array(rs) || json_array_size(rs) == 0
+        || json_array_size(rs) > UM_MAX_ROWSPECS)
+    {
+        return um_mc_error(mc, 0, "\"rows\" is an array of 1 to %d row "
+                           "specifications", UM_MAX_ROWSPECS);
+    }
+
+    if (m->op == UM_OP_GET && json_array_size(rs) > 1) {
+        return um_mc_error(mc, 0, "a get makes one object: use \"row\"");
+    }
+
+    json_array_foreach(rs, i, v) {
+        um_mc_push_index(mc, i);
+
+        if (um_mc_rowspec(mc, v, &m->rows[i]) != UM_OK) {
+            return UM_ERR;
+        }
+
+        um_mc_pop(mc);
+    }
+
+    m->nrows = json_array_size(rs);
+    um_mc_pop(mc);
+
+    return UM_OK;
+}
+
+
+static int
+um_mc_rowspec(um_mc_t *mc, json_t *j, um_rowspec_t *rs)
+{
+    json_t    *v;
+    um_str_t   rd;
+
+    static const char  *keys[] = {
+        "each", "group_by", "when", "remote_data", "row", "description", NULL
+    };
+
+    rd.data = NULL;
+    rd.len = 0;
+
+    if (!json_is_object(j)) {
+        return um_mc_error(mc, 0, "a row specification is an object");
+    }
+
+    if (um_mc_keys(mc, j, keys) != UM_OK) {
+        return UM_ERR;
+    }
+
+    v = json_object_get(j, "each");
+    if (v) {
+        um_mc_push_key(mc, "each");
+
+        rs->each = um_mc_expr(mc, v);
+        if (rs->each == NULL) {
+            return UM_ERR;
+        }
+
+        /* a plain path: remote_data can be the element's own bytes */
+
+        if (um_expr_is_path(rs->each)
+            && um_mc_dotted(mc, json_string_value(v), json_string_length(v),
+                            &rs->each_path, &rs->neach_path)
+               != UM_OK)
+        {
+            rs->each_path = NULL;
+            rs->neach_path = 0;
+        }
+
+        um_mc_pop(mc);
+    }
+
+    v = json_object_get(j, "group_by");
+    if (v) {
+        um_mc_push_key(mc, "group_by");
+
+        if (rs->each == NULL) {
+            return um_mc_error(mc, 0, "\"group_by\" groups the elements of "
+                               "\"each\"");
+        }
+
+        rs->group_by = um_mc_expr(mc, v);
+        if (rs->group_by == NULL) {
+            return UM_ERR;
+        }
+
+        um_mc_pop(mc);
+    }
+
+    v = json_object_get(j, "when");
+    if (v) {
+        um_mc_push_key(mc, "when");
+        rs->when = um_mc_expr(mc, v);
+        if (rs->when == NULL) {
+            return UM_ERR;
+        }
+        um_mc_pop(mc);
+    }
+
+    v = json_object_get(j, "remote_data");
+    if (v) {
+        um_mc_push_key(mc, "remote_data");
+
+        if (um_mc_str(mc, v, &rd) != UM_OK) {
+            return UM_ERR;
+        }
+
+        if (um_str_eq(rd, "record")) {
+            rs->remote_data = UM_RD_RECORD;
+
+        } else if (um_str_eq(rd, "element") && rs->each && !rs->group_by) {
+            rs->remote_data = UM_RD_ELEMENT;
+
+        } else {
+            return um_mc_error(mc, 0, "\"remote_data\" is \"record\", or "
+                               "\"element\" with \"each\" and no "
+                               "\"group_by\"");
+        }
+
+        um_mc_pop(mc);
+    }
+
+    v = json_object_get(j, "row");
+    um_mc_push_key(mc, "row");
+
+    if (!json_is_object(v)) {
+        mc->depth--;
+        return um_mc_error(mc, 0, "a row specification needs \"row\", the "
+                           "object template");
+    }
+
+    rs->row = um_mc_tpl(mc, v, 0);
+    if (rs->row == NULL) {
+        return UM_ERR;
+    }
+
+    um_mc_pop(mc);
+
+    return UM_OK;
+}
+
+
+static int
+um_mc_path(um_mc_t *mc, json_t *j, um_str_t **keys, size_t *n)
+{
+    um_str_t   s;
+
+    s.data = NULL;
+    s.len = 0;
+
+    if (um_mc_str(mc, j, &s) != UM_OK) {
+        return UM_ERR;
+    }
+
+    if (s.len == 0 || (s.len == 1 && s.data[0] == '$')) {
+        return UM_OK;
+    }
+
+    if (um_mc_dotted(mc, s.data, s.len, keys, n) != UM_OK) {
+        return um_mc_error(mc, 0, "\"records\" is a dotted path of field "
+                           "names, such as \"data\" or \"result.items\"");
+    }
+
+    return UM_OK;
+}
+
+
+/* "a.b.c" into keys; UM_ERR (without a message) if it is not that */
+
+static int
+um_mc_dotted(um_mc_t *mc, const char *s, size_t len, um_str_t **keys,
+    size_t *n)
+{
+    size_t     i, start, k, count;
+    um_str_t  *out;
+
+    count = 1;
+
+    for (i = 0; i < len; i++) {
+        count += (s[i] == '.');
+
+        if (s[i] == '`' || s[i] == '[' || s[i] == '$' || s[i] == ' ') {
+            return UM_ERR;
+        }
+    }
+
+    out = um_calloc(mc->a, count * sizeof(um_str_t));
+    if (out == NULL) {
+        return UM_ERR;
+    }
+
+    k = 0;
+    start = 0;
+
+    for (i = 0; i <= len; i++) {
+        if (i < len && s[i] != '.') {
+            continue;
+        }
+
+        if (i == start) {
+            return UM_ERR;
+        }
+
+        out[k].data = s + start;
+        out[k].len = i - start;
+        k++;
+        start = i + 1;
+    }
+
+    *keys = out;
+    *n = k;
+
+    return UM_OK;
+}
+
+
+static int
+um_mc_static(um_mc_t *mc, json_t *j, um_method_t *m)
+{
+    size_t     i;
+    json_t    *row;
+    um_tpl_t  *t;
+
+    if (!json_is_array(j)) {
+        return um_mc_error(mc, 0, "\"static\" is the array of unified "
+                           "records to answer");
+    }
+
+    m->is_static = 1;
+
+    /* the rows are templates of constants, so shaping works on them too */
+
+    t = um_calloc(mc->a, sizeof(um_tpl_t));
+    if (t == NULL) {
+        return um_error_set(mc->err, 0, "out of memory");
+    }
+
+    t->type = UM_TPL_ARRAY;
+    t->items = um_calloc(mc->a, (json_array_size(j) + 1)
+                                * sizeof(um_tpl_t *));
+    if (t->items == NULL) {
+        return um_error_set(mc->err, 0, "out of memory");
+    }
+
+    json_array_foreach(j, i, row) {
+        um_mc_push_index(mc, i);
+
+        if (!json_is_object(row)) {
+            return um_mc_error(mc, 0, "a static record is an object");
+        }
+
+        t->items[i] = um_mc_tpl(mc, row, 1);
+        if (t->items[i] == NULL) {
+            return UM_ERR;
+        }
+
+        t->n++;
+        um_mc_pop(mc);
+    }
+
+    m->rows[0].row = t;
+    m->nrows = 1;
 
     return UM_OK;
 }
@@ -1014,107 +1695,6 @@ um_mc_paging(um_mc_t *mc, json_t *j, um_method_t *m)
     }
 
     um_mc_pop(mc);
-
-    return UM_OK;
-}
-
-
-static int
-um_mc_path(um_mc_t *mc, json_t *j, um_method_t *m)
-{
-    size_t     i, start, k, n;
-    um_str_t   s;
-
-    s.data = NULL;
-    s.len = 0;
-
-    if (um_mc_str(mc, j, &s) != UM_OK) {
-        return UM_ERR;
-    }
-
-    if (s.len == 0 || (s.len == 1 && s.data[0] == '$')) {
-        return UM_OK;
-    }
-
-    n = 1;
-    for (i = 0; i < s.len; i++) {
-        n += (s.data[i] == '.');
-    }
-
-    m->records = um_calloc(mc->a, n * sizeof(um_str_t));
-    if (m->records == NULL) {
-        return um_error_set(mc->err, 0, "out of memory");
-    }
-
-    k = 0;
-    start = 0;
-
-    for (i = 0; i <= s.len; i++) {
-        if (i < s.len && s.data[i] != '.') {
-            continue;
-        }
-
-        if (i == start) {
-            return um_mc_error(mc, i, "\"records\" is a dotted path of "
-                               "field names, such as \"data\" or "
-                               "\"result.items\"");
-        }
-
-        m->records[k].data = s.data + start;
-        m->records[k].len = i - start;
-        k++;
-        start = i + 1;
-    }
-
-    m->nrecords = k;
-
-    return UM_OK;
-}
-
-
-static int
-um_mc_static(um_mc_t *mc, json_t *j, um_method_t *m)
-{
-    size_t   i;
-    json_t  *row;
-
-    if (!json_is_array(j)) {
-        return um_mc_error(mc, 0, "\"static\" is the array of unified "
-                           "records to answer");
-    }
-
-    m->is_static = 1;
-    m->static_count = json_array_size(j);
-
-    /* the rows are templates of constants, so shaping works on them too */
-
-    m->row = um_calloc(mc->a, sizeof(um_tpl_t));
-    if (m->row == NULL) {
-        return um_error_set(mc->err, 0, "out of memory");
-    }
-
-    m->row->type = UM_TPL_ARRAY;
-    m->row->n = m->static_count;
-    m->row->items = um_calloc(mc->a, (m->static_count + 1)
-                                     * sizeof(um_tpl_t *));
-    if (m->row->items == NULL) {
-        return um_error_set(mc->err, 0, "out of memory");
-    }
-
-    json_array_foreach(j, i, row) {
-        um_mc_push_index(mc, i);
-
-        if (!json_is_object(row)) {
-            return um_mc_error(mc, 0, "a static record is an object");
-        }
-
-        m->row->items[i] = um_mc_tpl(mc, row, 1);
-        if (m->row->items[i] == NULL) {
-            return UM_ERR;
-        }
-
-        um_mc_pop(mc);
-    }
 
     return UM_OK;
 }
@@ -1366,6 +1946,7 @@ um_mc_error(um_mc_t *mc, size_t offset, const char *fmt, ...)
     va_end(args);
 
     um_mc_path_text(mc, where, sizeof(where));
+    um_mc_source_of_path(mc);
 
     if (um_mc_locate(mc, offset, &line, &col) == 0) {
         um_error_set(mc->err, 0, "%s:%zu:%zu: %s: %s", mc->file, line, col,
@@ -1409,6 +1990,41 @@ static void
 um_mc_pop(um_mc_t *mc)
 {
     mc->depth--;
+}
+
+
+/*
+ * The file that set the value at the current path: the last of the
+ * provider's files that has it (overrides come after the base).
+ */
+
+static void
+um_mc_source_of_path(um_mc_t *mc)
+{
+    int           d;
+    size_t        k;
+    json_t       *v;
+    um_source_t  *src;
+
+    src = mc->sources[0];
+
+    for (k = mc->nsources; k-- > 0; /* void */) {
+        v = mc->sources[k]->root;
+
+        for (d = 0; d < mc->depth && d < UM_MC_MAX_DEPTH && v; d++) {
+            v = mc->path[d].key ? json_object_get(v, mc->path[d].key)
+                                : json_array_get(v, mc->path[d].index);
+        }
+
+        if (v) {
+            src = mc->sources[k];
+            break;
+        }
+    }
+
+    mc->file = src->file;
+    mc->text = src->text;
+    mc->len = src->len;
 }
 
 

@@ -33,48 +33,75 @@ typedef struct {
 } um_excl_t;
 
 
+/* where the rows of one page stand against the window */
+
+typedef struct {
+    um_window_t     *win;
+    size_t           seen;       /* rows produced so far on this page */
+    um_page_t       *page;
+    um_buf_t        *out;
+    unsigned         full:1;     /* the window is full: stop */
+} um_emit_t;
+
+
 static int um_exec_eval(um_exec_t *x, um_expr_t *e, um_value_t ctx,
     um_value_t *out, const char *what);
+static int um_exec_path(um_exec_t *x, size_t i);
+static int um_exec_build(um_exec_t *x, const um_callspec_t *c, um_str_t path,
+    um_str_t cursor, int remote, um_call_t *call);
+static int um_exec_query(um_exec_t *x, const um_callspec_t *c,
+    um_str_t cursor, int remote, um_buf_t *args);
+static int um_exec_string(um_exec_t *x, um_value_t v, um_buf_t *b,
+    int encode);
+static int um_exec_next_url(um_exec_t *x, size_t i, um_str_t url,
+    um_str_t *next);
+static int um_exec_record(um_exec_t *x, json_t *rec, um_str_t raw,
+    um_emit_t *em);
+static int um_exec_each(um_exec_t *x, const um_rowspec_t *rs, json_t *rec,
+    um_str_t raw, um_emit_t *em);
+static int um_exec_emit(um_exec_t *x, const um_tpl_t *t, um_value_t ctx,
+    um_str_t raw, um_value_t dom, um_emit_t *em);
 static int um_exec_write_tpl(um_exec_t *x, const um_tpl_t *t,
     um_value_t ctx, um_buf_t *out, um_excl_t *ex, int *res);
 static int um_exec_write_row(um_exec_t *x, const um_tpl_t *t,
-    um_value_t rec, um_str_t raw, um_buf_t *out);
+    um_value_t rec, um_str_t raw, um_value_t dom, um_buf_t *out);
 static int um_exec_excluded(const um_excl_t *ex, um_str_t name,
     um_excl_t *sub);
 static int um_exec_key(um_exec_t *x, const um_tpl_t *t, um_value_t rec,
     um_buf_t *out);
-static int um_exec_string(um_exec_t *x, um_value_t v, um_buf_t *b,
-    int encode);
-static int um_exec_next_url(um_exec_t *x, um_str_t url, um_str_t *next);
-static int um_exec_query(um_exec_t *x, um_str_t cursor, um_buf_t *args);
-static int um_exec_path(um_exec_t *x);
 static void um_exec_json_decref(void *data);
 
 
 int
-um_exec_init(um_exec_t *x, const um_method_t *m, const um_request_t *req,
-    um_value_t account, um_arena_t *arena, um_arena_t *page_arena,
-    double now, um_error_t *err)
+um_exec_init(um_exec_t *x, const um_provider_t *p, const um_method_t *m,
+    const um_request_t *req, um_value_t account, um_arena_t *arena,
+    um_arena_t *page_arena, double now, um_error_t *err)
 {
-    size_t      i;
-    um_value_t  v;
+    size_t        i, n;
+    um_eval_t     ev;
+    um_value_t    v, query;
+    um_object_t  *o;
 
     memset(x, 0, sizeof(um_exec_t));
 
     x->arena = arena;
     x->page_arena = page_arena;
     x->method = m;
+    x->provider = p;
     x->request = req;
     x->now = now;
     x->err = err;
     x->remote_data = 1;
+    x->separator = ",";
+    x->count = &x->rows;
 
-    x->vars = um_calloc(arena, (UM_VAR_N + m->nlets) * sizeof(um_value_t));
+    n = UM_VAR_N + m->nlets + m->njoins;
+
+    x->vars = um_calloc(arena, n * sizeof(um_value_t));
     if (x->vars == NULL) {
         return um_error_set(err, 500, "out of memory");
     }
 
-    x->vars[UM_VAR_QUERY] = req->query;
     x->vars[UM_VAR_ACCOUNT] = account;
 
     if (req->op == UM_OP_GET) {
@@ -85,17 +112,66 @@ um_exec_init(um_exec_t *x, const um_method_t *m, const um_request_t *req,
         x->vars[UM_VAR_LIMIT] = um_num((double) req->limit);
     }
 
+    ev.arena = arena;
+    ev.vars = x->vars;
+    ev.root = um_undef();
+    ev.now = now;
+    ev.err = err;
+
+    /* defaults fill what the client did not give, in a copy of $query */
+
+    query = req->query;
+
+    if (m->ndefaults) {
+        o = um_obj_new(arena, req->query.u.o->n + (uint32_t) m->ndefaults);
+        if (o == NULL) {
+            return um_error_set(err, 500, "out of memory");
+        }
+
+        for (i = 0; i < req->query.u.o->n; i++) {
+            if (um_obj_set(arena, o, req->query.u.o->items[i].key,
+                           req->query.u.o->items[i].klen,
+                           req->query.u.o->items[i].val)
+                != 0)
+            {
+                return um_error_set(err, 500, "out of memory");
+            }
+        }
+
+        query.type = UM_OBJ;
+        query.flags = 0;
+        query.u.o = o;
+    }
+
+    x->vars[UM_VAR_QUERY] = query;
+
+    for (i = 0; i < m->ndefaults; i++) {
+        if (um_get(query, m->defaults[i].name.data,
+                   m->defaults[i].name.len).type != UM_UNDEF)
+        {
+            continue;
+        }
+
+        if (um_expr_eval(m->defaults[i].expr, &ev, um_undef(), &v) != UM_OK) {
+            um_error_prefix(err, "%.*s.defaults.%.*s", (int) m->where.len,
+                            m->where.data, (int) m->defaults[i].name.len,
+                            m->defaults[i].name.data);
+            err->status = 400;
+            return UM_ERR;
+        }
+
+        if (v.type != UM_UNDEF
+            && um_obj_set(arena, query.u.o, m->defaults[i].name.data,
+                          m->defaults[i].name.len, v)
+               != 0)
+        {
+            return um_error_set(err, 500, "out of memory");
+        }
+    }
+
     /* bindings live as long as the request: evaluate them in its arena */
 
     for (i = 0; i < m->nlets; i++) {
-        um_eval_t  ev;
-
-        ev.arena = arena;
-        ev.vars = x->vars;
-        ev.root = um_undef();
-        ev.now = now;
-        ev.err = err;
-
         if (um_expr_eval(m->lets[i].expr, &ev, um_undef(), &v) != UM_OK) {
             um_error_prefix(err, "%.*s.let.%.*s", (int) m->where.len,
                             m->where.data, (int) m->lets[i].name.len,
@@ -109,60 +185,6 @@ um_exec_init(um_exec_t *x, const um_method_t *m, const um_request_t *req,
 
         x->vars[UM_VAR_N + i] = v;
     }
-
-    if (m->is_static) {
-        return UM_OK;
-    }
-
-    return um_exec_path(x);
-}
-
-
-/* the provider path: text parts and {expression} parts */
-
-static int
-um_exec_path(um_exec_t *x)
-{
-    size_t              i;
-    um_buf_t            path;
-    um_value_t          v;
-    const um_part_t    *part;
-    const um_method_t  *m;
-
-    m = x->method;
-    um_buf_init(&path, x->arena, 8192);
-
-    for (i = 0; i < m->npath; i++) {
-        part = &m->path[i];
-
-        if (part->type == UM_PART_TEXT) {
-            um_buf_add(&path, part->text.data, part->text.len);
-            continue;
-        }
-
-        if (um_exec_eval(x, part->expr, um_undef(), &v, "request.path")
-            != UM_OK)
-        {
-            x->err->status = 400;
-            return UM_ERR;
-        }
-
-        if (v.type != UM_STR && v.type != UM_NUM) {
-            return um_error_set(x->err, 400, "%.*s: a value of the path is "
-                                "missing", (int) m->where.len, m->where.data);
-        }
-
-        if (um_exec_string(x, v, &path, 0) != UM_OK) {
-            return UM_ERR;
-        }
-    }
-
-    if (path.failed) {
-        return um_error_set(x->err, 400, "the provider path is too long");
-    }
-
-    x->path.data = path.data;
-    x->path.len = path.len;
 
     return UM_OK;
 }
@@ -195,27 +217,102 @@ um_exec_eval(um_exec_t *x, um_expr_t *e, um_value_t ctx, um_value_t *out,
 
 
 int
-um_exec_call(um_exec_t *x, um_str_t cursor, um_call_t *call)
+um_exec_call_active(um_exec_t *x, size_t i, int *active)
 {
-    size_t             q;
-    um_buf_t           args, body;
-    const um_method_t *m;
+    um_value_t  v;
 
-    m = x->method;
+    *active = 1;
 
-    memset(call, 0, sizeof(um_call_t));
-    call->method = m->http_method;
+    if (x->method->calls[i].when == NULL) {
+        return UM_OK;
+    }
+
+    if (um_exec_eval(x, x->method->calls[i].when, um_undef(), &v, "when")
+        != UM_OK)
+    {
+        x->err->status = 400;
+        return UM_ERR;
+    }
+
+    *active = um_truthy(v);
+
+    return UM_OK;
+}
+
+
+/* the provider path of call i, computed once: text and {expression}s */
+
+static int
+um_exec_path(um_exec_t *x, size_t i)
+{
+    size_t                j;
+    um_buf_t              path;
+    um_value_t            v;
+    const um_part_t      *part;
+    const um_callspec_t  *c;
+
+    if (x->paths[i].data) {
+        return UM_OK;
+    }
+
+    c = &x->method->calls[i];
+    um_buf_init(&path, x->arena, 8192);
+
+    for (j = 0; j < c->npath; j++) {
+        part = &c->path[j];
+
+        if (part->type == UM_PART_TEXT) {
+            um_buf_add(&path, part->text.data, part->text.len);
+            continue;
+        }
+
+        if (um_exec_eval(x, part->expr, um_undef(), &v, "request.path")
+            != UM_OK)
+        {
+            x->err->status = 400;
+            return UM_ERR;
+        }
+
+        if (v.type != UM_STR && v.type != UM_NUM) {
+            return um_error_set(x->err, 400, "%.*s: a value of the path is "
+                                "missing", (int) x->method->where.len,
+                                x->method->where.data);
+        }
+
+        if (um_exec_string(x, v, &path, 0) != UM_OK) {
+            return UM_ERR;
+        }
+    }
+
+    if (path.failed) {
+        return um_error_set(x->err, 400, "the provider path is too long");
+    }
+
+    x->paths[i].data = path.data;
+    x->paths[i].len = path.len;
+
+    return UM_OK;
+}
+
+
+int
+um_exec_call(um_exec_t *x, size_t i, um_str_t cursor, um_call_t *call)
+{
+    size_t                q;
+    const um_callspec_t  *c;
+
+    c = &x->method->calls[i];
 
     x->vars[UM_VAR_CURSOR] = cursor.len ? um_str(cursor.data, cursor.len)
                                         : um_undef();
 
-    um_buf_init(&args, x->arena, 16384);
-    um_buf_init(&body, x->arena, 65536);
-
-    if (cursor.len && m->paging.type == UM_PAGE_URL) {
+    if (cursor.len && x->method->paging.type == UM_PAGE_URL) {
 
         /* the continuation is the provider's path and query, checked and
          * reduced when the page that gave it was mapped */
+
+        memset(call, 0, sizeof(um_call_t));
+        call->method = c->http_method;
 
         for (q = 0; q < cursor.len && cursor.data[q] != '?'; q++) {
             /* void */
@@ -232,14 +329,75 @@ um_exec_call(um_exec_t *x, um_str_t cursor, um_call_t *call)
         return UM_OK;
     }
 
-    if (um_exec_query(x, cursor, &args) != UM_OK) {
+    if (um_exec_path(x, i) != UM_OK) {
         return UM_ERR;
     }
 
-    if (m->body) {
-        int  res;
+    return um_exec_build(x, c, x->paths[i], cursor, 1, call);
+}
 
-        if (um_exec_write_tpl(x, m->body, um_undef(), &body, NULL, &res)
+
+int
+um_exec_join_call(um_exec_t *x, size_t j, um_call_t *call)
+{
+    size_t                k;
+    um_buf_t              path;
+    um_value_t            v;
+    const um_callspec_t  *c;
+
+    c = &x->method->joins[j].call;
+    um_buf_init(&path, x->arena, 8192);
+
+    for (k = 0; k < c->npath; k++) {
+        if (c->path[k].type == UM_PART_TEXT) {
+            um_buf_add(&path, c->path[k].text.data, c->path[k].text.len);
+            continue;
+        }
+
+        if (um_exec_eval(x, c->path[k].expr, um_undef(), &v, "join.path")
+            != UM_OK)
+        {
+            x->err->status = 400;
+            return UM_ERR;
+        }
+
+        if (um_exec_string(x, v, &path, 0) != UM_OK) {
+            return UM_ERR;
+        }
+    }
+
+    if (path.failed) {
+        return um_error_set(x->err, 400, "the provider path is too long");
+    }
+
+    return um_exec_build(x, c, (um_str_t) { path.data, path.len },
+                         (um_str_t) { NULL, 0 }, 0, call);
+}
+
+
+static int
+um_exec_build(um_exec_t *x, const um_callspec_t *c, um_str_t path,
+    um_str_t cursor, int remote, um_call_t *call)
+{
+    int                 res;
+    um_buf_t            args, body;
+    const um_method_t  *m;
+
+    m = x->method;
+
+    memset(call, 0, sizeof(um_call_t));
+    call->method = c->http_method;
+    call->path = path;
+
+    um_buf_init(&args, x->arena, 16384);
+    um_buf_init(&body, x->arena, 65536);
+
+    if (um_exec_query(x, c, cursor, remote, &args) != UM_OK) {
+        return UM_ERR;
+    }
+
+    if (c->body) {
+        if (um_exec_write_tpl(x, c->body, um_undef(), &body, NULL, &res)
             != UM_OK)
         {
             return UM_ERR;
@@ -266,7 +424,6 @@ um_exec_call(um_exec_t *x, um_str_t cursor, um_call_t *call)
         return um_error_set(x->err, 400, "the provider request is too large");
     }
 
-    call->path = x->path;
     call->args.data = args.data;
     call->args.len = args.len;
     call->body.data = body.data;
@@ -282,7 +439,8 @@ um_exec_call(um_exec_t *x, um_str_t cursor, um_call_t *call)
  */
 
 static int
-um_exec_query(um_exec_t *x, um_str_t cursor, um_buf_t *args)
+um_exec_query(um_exec_t *x, const um_callspec_t *c, um_str_t cursor,
+    int remote, um_buf_t *args)
 {
     size_t              i, j, k, n;
     um_value_t          v, item;
@@ -293,16 +451,16 @@ um_exec_query(um_exec_t *x, um_str_t cursor, um_buf_t *args)
     rq = NULL;
     n = 0;
 
-    if (x->request) {
+    if (remote && x->request) {
         rq = x->request->remote_query;
         n = x->request->nremote;
     }
 
-    for (i = 0; i < m->nquery; i++) {
+    for (i = 0; i < c->nquery; i++) {
 
         for (j = 0; j < n; j++) {
-            if (rq[j].key.len == m->query[i].name.len
-                && memcmp(rq[j].key.data, m->query[i].name.data,
+            if (rq[j].key.len == c->query[i].name.len
+                && memcmp(rq[j].key.data, c->query[i].name.data,
                           rq[j].key.len) == 0)
             {
                 break;
@@ -314,16 +472,17 @@ um_exec_query(um_exec_t *x, um_str_t cursor, um_buf_t *args)
         }
 
         if (cursor.len && m->paging.type == UM_PAGE_QUERY
-            && m->paging.param.len == m->query[i].name.len
-            && memcmp(m->paging.param.data, m->query[i].name.data,
+            && m->paging.param.len == c->query[i].name.len
+            && memcmp(m->paging.param.data, c->query[i].name.data,
                       m->paging.param.len) == 0)
         {
             continue;
         }
 
-        if (um_exec_eval(x, m->query[i].expr, um_undef(), &v, "request.query")
+        if (um_exec_eval(x, c->query[i].expr, um_undef(), &v, "request.query")
             != UM_OK)
         {
+            x->err->status = 400;
             return UM_ERR;
         }
 
@@ -333,12 +492,10 @@ um_exec_query(um_exec_t *x, um_str_t cursor, um_buf_t *args)
 
         /* an array is the parameter repeated: "ids[]=a&ids[]=b" */
 
-        k = (v.type == UM_ARR || (v.type == UM_JSON && json_is_array(v.u.j)))
-            ? um_len(v) : 1;
+        k = um_is_array(v) ? um_len(v) : 1;
 
         for (j = 0; j < k; j++) {
-            item = (k == 1 && v.type != UM_ARR && v.type != UM_JSON)
-                   ? v : um_at(v, j);
+            item = um_is_array(v) ? um_at(v, j) : v;
 
             if (item.type == UM_UNDEF || item.type == UM_NULL) {
                 continue;
@@ -348,7 +505,7 @@ um_exec_query(um_exec_t *x, um_str_t cursor, um_buf_t *args)
                 um_buf_addc(args, '&');
             }
 
-            um_url_encode(args, m->query[i].name.data, m->query[i].name.len);
+            um_url_encode(args, c->query[i].name.data, c->query[i].name.len);
             um_buf_addc(args, '=');
 
             if (um_exec_string(x, item, args, 1) != UM_OK) {
@@ -451,25 +608,122 @@ um_exec_string(um_exec_t *x, um_value_t v, um_buf_t *b, int encode)
 }
 
 
+/*
+ * The answer of join j: its records, indexed by the join's key, become
+ * $<name> for the rows of every page of this request.
+ */
+
 int
-um_exec_page(um_exec_t *x, const char *body, size_t len, um_buf_t *out,
+um_exec_join_result(um_exec_t *x, size_t j, const char *body, size_t len)
+{
+    char              num[UM_NUM_BUF];
+    size_t            i, n;
+    json_t           *root, *recs, *rec;
+    um_eval_t         ev;
+    um_value_t        key, lookup;
+    um_object_t      *o;
+    json_error_t      jerr;
+    const um_join_t  *jn;
+
+    jn = &x->method->joins[j];
+
+    root = json_loadb(body, len, UM_EXEC_BODY_FLAGS, &jerr);
+    if (root == NULL) {
+        return um_error_set(x->err, 502, "the provider's answer to join "
+                            "\"%.*s\" is not valid JSON (line %d, column %d)",
+                            (int) jn->name.len, jn->name.data, jerr.line,
+                            jerr.column);
+    }
+
+    /* it lives as long as the request: the rows of every page see it */
+
+    if (um_arena_cleanup_add(x->arena, um_exec_json_decref, root) != 0) {
+        json_decref(root);
+        return um_error_set(x->err, 500, "out of memory");
+    }
+
+    recs = root;
+
+    for (i = 0; i < jn->nrecords && recs; i++) {
+        recs = json_is_object(recs)
+               ? json_object_getn(recs, jn->records[i].data,
+                                  jn->records[i].len)
+               : NULL;
+    }
+
+    n = json_is_array(recs) ? json_array_size(recs) : 0;
+
+    o = um_obj_new(x->arena, (uint32_t) n + 1);
+    if (o == NULL) {
+        return um_error_set(x->err, 500, "out of memory");
+    }
+
+    ev.arena = x->arena;
+    ev.vars = x->vars;
+    ev.root = um_from_json(root);
+    ev.now = x->now;
+    ev.err = x->err;
+
+    for (i = 0; i < n; i++) {
+        rec = json_array_get(recs, i);
+
+        if (um_expr_eval(jn->key, &ev, um_from_json(rec), &key) != UM_OK) {
+            x->err->status = 502;
+            um_error_prefix(x->err, "%.*s: join.%.*s.key",
+                            (int) x->method->where.len, x->method->where.data,
+                            (int) jn->name.len, jn->name.data);
+            return UM_ERR;
+        }
+
+        if (key.type == UM_NUM) {
+            size_t  k = um_num_format(key.u.n, num);
+
+            if (um_str_dup(x->arena, num, k, &key) != UM_OK) {
+                return um_error_set(x->err, 500, "out of memory");
+            }
+        }
+
+        if (key.type != UM_STR) {
+            continue;
+        }
+
+        if (um_obj_set(x->arena, o, key.u.s, key.len, um_from_json(rec)) != 0)
+        {
+            return um_error_set(x->err, 500, "out of memory");
+        }
+    }
+
+    lookup.type = UM_OBJ;
+    lookup.flags = 0;
+    lookup.u.o = o;
+
+    x->vars[UM_VAR_N + x->method->nlets + j] = lookup;
+
+    return UM_OK;
+}
+
+
+int
+um_exec_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
+    size_t len, um_value_t headers, um_window_t *win, um_buf_t *out,
     um_page_t *page)
 {
     int                 rc;
     size_t              i, n;
     json_t             *root, *recs, *j;
-    um_str_t            raw, item, next;
+    um_str_t            raw, item;
+    um_expr_t          *when, *msg;
+    um_emit_t           em;
     um_value_t          v;
     json_error_t        jerr;
     um_scan_iter_t      it;
     const um_method_t  *m;
 
     m = x->method;
-    page->rows = 0;
-    page->next.data = NULL;
-    page->next.len = 0;
+    memset(page, 0, sizeof(um_page_t));
 
-    um_arena_reset(x->page_arena);
+    /* the caller resets the page arena: headers may already be in it */
+
     x->body = um_undef();
 
     root = json_loadb(body, len, UM_EXEC_BODY_FLAGS, &jerr);
@@ -485,6 +739,34 @@ um_exec_page(um_exec_t *x, const char *body, size_t len, um_buf_t *out,
     }
 
     x->body = um_from_json(root);
+    x->vars[UM_VAR_HEADERS] = headers;
+    x->vars[UM_VAR_CURSOR] = cursor.len ? um_str(cursor.data, cursor.len)
+                                        : um_undef();
+
+    /* a 2xx answer that is really an error */
+
+    when = m->error_when ? m->error_when : x->provider->error_when;
+    msg = m->error_message ? m->error_message : x->provider->error_message;
+
+    if (when) {
+        if (um_exec_eval(x, when, x->body, &v, "errors.when") != UM_OK) {
+            return UM_ERR;
+        }
+
+        if (um_truthy(v)) {
+            page->is_error = 1;
+
+            if (msg && um_exec_eval(x, msg, x->body, &v, "errors.message")
+                       == UM_OK
+                && v.type == UM_STR)
+            {
+                page->error.data = v.u.s;
+                page->error.len = v.len;
+            }
+
+            return UM_OK;
+        }
+    }
 
     /* the continuation */
 
@@ -496,16 +778,17 @@ um_exec_page(um_exec_t *x, const char *body, size_t len, um_buf_t *out,
         }
 
         if (v.type == UM_STR && v.len) {
-            next.data = v.u.s;
-            next.len = v.len;
-
             if (m->paging.type == UM_PAGE_URL) {
-                if (um_exec_next_url(x, next, &page->next) != UM_OK) {
+                if (um_exec_next_url(x, ci, (um_str_t) { v.u.s, v.len },
+                                     &page->next)
+                    != UM_OK)
+                {
                     return UM_ERR;
                 }
 
             } else {
-                page->next = next;
+                page->next.data = v.u.s;
+                page->next.len = v.len;
             }
 
         } else if (v.type == UM_NUM) {
@@ -541,20 +824,19 @@ um_exec_page(um_exec_t *x, const char *body, size_t len, um_buf_t *out,
         }
     }
 
+    em.win = win;
+    em.seen = 0;
+    em.page = page;
+    em.out = out;
+    em.full = 0;
+
     if (m->op == UM_OP_GET) {
         if (!json_is_object(recs)) {
             return um_error_set(x->err, 502, "the provider's answer has no "
                                 "record where the mapping expects one");
         }
 
-        if (um_exec_write_row(x, m->row, um_from_json(recs), raw, out)
-            != UM_OK)
-        {
-            return UM_ERR;
-        }
-
-        page->rows = 1;
-        return UM_OK;
+        return um_exec_record(x, recs, raw, &em);
     }
 
     if (recs == NULL || json_is_null(recs)) {
@@ -574,7 +856,7 @@ um_exec_page(um_exec_t *x, const char *body, size_t len, um_buf_t *out,
 
     n = json_array_size(recs);
 
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && !em.full; i++) {
         rc = um_scan_next(&it, &item);
         if (rc != 1) {
             return um_error_set(x->err, 502, "the provider's answer could not "
@@ -583,22 +865,267 @@ um_exec_page(um_exec_t *x, const char *body, size_t len, um_buf_t *out,
 
         j = json_array_get(recs, i);
 
-        if (x->rows) {
-            um_buf_addc(out, ',');
-        }
-
-        if (um_exec_write_row(x, m->row, um_from_json(j), item, out)
-            != UM_OK)
-        {
+        if (um_exec_record(x, j, item, &em) != UM_OK) {
             return UM_ERR;
         }
-
-        page->rows++;
-        x->rows++;
     }
 
     if (out->failed) {
         return um_error_set(x->err, 502, "the unified answer is too large");
+    }
+
+    return UM_OK;
+}
+
+
+/* the rows of one record, spec after spec */
+
+static int
+um_exec_record(um_exec_t *x, json_t *rec, um_str_t raw, um_emit_t *em)
+{
+    size_t               k;
+    um_value_t           r, v;
+    const um_rowspec_t  *rs;
+
+    r = um_from_json(rec);
+    x->vars[UM_VAR_RECORD] = r;
+    x->vars[UM_VAR_GROUP] = um_undef();
+
+    for (k = 0; k < x->method->nrows && !em->full; k++) {
+        rs = &x->method->rows[k];
+
+        if (rs->when) {
+            if (um_exec_eval(x, rs->when, r, &v, "rows.when") != UM_OK) {
+                return UM_ERR;
+            }
+
+            if (!um_truthy(v)) {
+                continue;
+            }
+        }
+
+        if (rs->each == NULL) {
+            if (um_exec_emit(x, rs->row, r, raw, um_undef(), em) != UM_OK) {
+                return UM_ERR;
+            }
+
+            continue;
+        }
+
+        if (um_exec_each(x, rs, rec, raw, em) != UM_OK) {
+            return UM_ERR;
+        }
+    }
+
+    return UM_OK;
+}
+
+
+/* "each": one row per element, or per group of elements */
+
+static int
+um_exec_each(um_exec_t *x, const um_rowspec_t *rs, json_t *rec,
+    um_str_t raw, um_emit_t *em)
+{
+    char             num[UM_NUM_BUF];
+    size_t           i, n, g, k;
+    json_t          *dom;
+    um_str_t         eraw, key;
+    um_array_t      *keys, *groups;
+    um_value_t       r, v, e, gk, grp;
+    um_scan_iter_t   it;
+
+    r = um_from_json(rec);
+
+    if (um_exec_eval(x, rs->each, r, &v, "rows.each") != UM_OK) {
+        return UM_ERR;
+    }
+
+    if (v.type == UM_UNDEF || v.type == UM_NULL) {
+        return UM_OK;
+    }
+
+    n = um_is_array(v) ? um_len(v) : 1;
+
+    if (rs->group_by) {
+
+        /* groups in the order their keys first appear */
+
+        keys = um_arr_new(x->page_arena, 8);
+        groups = um_arr_new(x->page_arena, 8);
+        if (keys == NULL || groups == NULL) {
+            return um_error_set(x->err, 500, "out of memory");
+        }
+
+        for (i = 0; i < n; i++) {
+            e = um_is_array(v) ? um_at(v, i) : v;
+
+            if (um_exec_eval(x, rs->group_by, e, &gk, "rows.group_by")
+                != UM_OK)
+            {
+                return UM_ERR;
+            }
+
+            if (gk.type == UM_NUM) {
+                k = um_num_format(gk.u.n, num);
+                if (um_str_dup(x->page_arena, num, k, &gk) != UM_OK) {
+                    return um_error_set(x->err, 500, "out of memory");
+                }
+            }
+
+            key.data = (gk.type == UM_STR) ? gk.u.s : "";
+            key.len = (gk.type == UM_STR) ? gk.len : 0;
+
+            for (g = 0; g < keys->n; g++) {
+                if (keys->items[g].len == key.len
+                    && memcmp(keys->items[g].u.s, key.data, key.len) == 0)
+                {
+                    break;
+                }
+            }
+
+            if (g == keys->n) {
+                grp.type = UM_ARR;
+                grp.flags = 0;
+                grp.u.a = um_arr_new(x->page_arena, 4);
+
+                if (grp.u.a == NULL
+                    || um_arr_push(x->page_arena, keys,
+                                   um_str(key.data, key.len)) != 0
+                    || um_arr_push(x->page_arena, groups, grp) != 0)
+                {
+                    return um_error_set(x->err, 500, "out of memory");
+                }
+            }
+
+            if (um_arr_push(x->page_arena, groups->items[g].u.a, e) != 0) {
+                return um_error_set(x->err, 500, "out of memory");
+            }
+        }
+
+        for (g = 0; g < groups->n && !em->full; g++) {
+            x->vars[UM_VAR_GROUP] = groups->items[g];
+            e = um_at(groups->items[g], 0);
+
+            if (um_exec_emit(x, rs->row, e, raw, um_undef(), em) != UM_OK) {
+                return UM_ERR;
+            }
+        }
+
+        x->vars[UM_VAR_GROUP] = um_undef();
+
+        return UM_OK;
+    }
+
+    /*
+     * remote_data of an element: its own bytes when "each" is a plain path
+     * to an array of the record, else the element as the tree has it
+     */
+
+    dom = NULL;
+    eraw.data = NULL;
+    eraw.len = 0;
+
+    if (rs->remote_data == UM_RD_ELEMENT && rs->each_path) {
+        dom = rec;
+        eraw = raw;
+
+        for (k = 0; k < rs->neach_path && dom; k++) {
+            dom = json_is_object(dom)
+                  ? json_object_getn(dom, rs->each_path[k].data,
+                                     rs->each_path[k].len)
+                  : NULL;
+
+            if (dom && um_scan_member(eraw.data, eraw.data + eraw.len,
+                                      rs->each_path[k].data,
+                                      rs->each_path[k].len, &eraw) != 0)
+            {
+                dom = NULL;
+            }
+        }
+
+        if (!json_is_array(dom) || json_array_size(dom) != n
+            || um_scan_array(&it, eraw) != 0)
+        {
+            dom = NULL;
+        }
+    }
+
+    for (i = 0; i < n && !em->full; i++) {
+        e = um_is_array(v) ? um_at(v, i) : v;
+
+        if (rs->remote_data == UM_RD_RECORD) {
+            if (um_exec_emit(x, rs->row, e, raw, um_undef(), em) != UM_OK) {
+                return UM_ERR;
+            }
+
+            continue;
+        }
+
+        if (dom) {
+            if (um_scan_next(&it, &eraw) != 1) {
+                return um_error_set(x->err, 502, "the provider's answer "
+                                    "could not be scanned");
+            }
+
+            if (um_exec_emit(x, rs->row, e, eraw, um_undef(), em) != UM_OK) {
+                return UM_ERR;
+            }
+
+            continue;
+        }
+
+        if (um_exec_emit(x, rs->row, e, (um_str_t) { NULL, 0 }, e, em)
+            != UM_OK)
+        {
+            return UM_ERR;
+        }
+    }
+
+    return UM_OK;
+}
+
+
+/* one row, if the window lets it through */
+
+static int
+um_exec_emit(um_exec_t *x, const um_tpl_t *t, um_value_t ctx, um_str_t raw,
+    um_value_t dom, um_emit_t *em)
+{
+    um_window_t  *win;
+
+    win = em->win;
+    em->seen++;
+
+    if (win && em->seen <= win->skip) {
+        return UM_OK;
+    }
+
+    if (win && win->max && em->page->rows == win->max) {
+        em->page->left++;
+        em->full = 1;
+        return UM_OK;
+    }
+
+    /* the answer's first row has no separator, whatever target it is of */
+
+    if (!x->ndjson && *x->count) {
+        um_buf_add(em->out, x->separator, strlen(x->separator));
+    }
+
+    if (um_exec_write_row(x, t, ctx, raw, dom, em->out) != UM_OK) {
+        return UM_ERR;
+    }
+
+    if (x->ndjson) {
+        um_buf_addc(em->out, '\n');
+    }
+
+    em->page->rows++;
+    x->rows++;
+
+    if (x->count != &x->rows) {
+        (*x->count)++;
     }
 
     return UM_OK;
@@ -613,7 +1140,7 @@ um_exec_page(um_exec_t *x, const char *body, size_t len, um_buf_t *out,
  */
 
 static int
-um_exec_next_url(um_exec_t *x, um_str_t url, um_str_t *next)
+um_exec_next_url(um_exec_t *x, size_t ci, um_str_t url, um_str_t *next)
 {
     char        *p;
     size_t       i, start, q;
@@ -622,10 +1149,10 @@ um_exec_next_url(um_exec_t *x, um_str_t url, um_str_t *next)
     s = url.data;
     start = 0;
 
-    if (url.len > 8 && (memcmp(s, "https://", 8) == 0
-                        || memcmp(s, "http://", 7) == 0))
+    if (url.len > 8 && (strncasecmp(s, "https://", 8) == 0
+                        || strncasecmp(s, "http://", 7) == 0))
     {
-        start = (s[4] == 's') ? 8 : 7;
+        start = (s[4] == 's' || s[4] == 'S') ? 8 : 7;
 
         while (start < url.len && s[start] != '/' && s[start] != '?') {
             start++;
@@ -650,8 +1177,12 @@ um_exec_next_url(um_exec_t *x, um_str_t url, um_str_t *next)
         /* void */
     }
 
-    if (q - start != x->path.len
-        || memcmp(s + start, x->path.data, x->path.len) != 0)
+    if (um_exec_path(x, ci) != UM_OK) {
+        return UM_ERR;
+    }
+
+    if (q - start != x->paths[ci].len
+        || memcmp(s + start, x->paths[ci].data, x->paths[ci].len) != 0)
     {
         return um_error_set(x->err, 502, "the provider's next-page link "
                             "points to another path than the mapping's");
@@ -671,41 +1202,43 @@ um_exec_next_url(um_exec_t *x, um_str_t url, um_str_t *next)
 
 
 int
-um_exec_static(um_exec_t *x, um_buf_t *out, um_page_t *page)
+um_exec_static(um_exec_t *x, um_window_t *win, um_buf_t *out,
+    um_page_t *page)
 {
     size_t           i;
+    um_emit_t        em;
     const um_tpl_t  *rows;
 
-    rows = x->method->row;
-    page->rows = 0;
-    page->next.data = NULL;
-    page->next.len = 0;
+    rows = x->method->rows[0].row;
+    memset(page, 0, sizeof(um_page_t));
 
-    for (i = 0; i < rows->n; i++) {
-        if (x->rows) {
-            um_buf_addc(out, ',');
-        }
+    em.win = win;
+    em.seen = 0;
+    em.page = page;
+    em.out = out;
+    em.full = 0;
 
-        if (um_exec_write_row(x, rows->items[i], um_undef(),
-                              (um_str_t) { NULL, 0 }, out)
+    for (i = 0; i < rows->n && !em.full; i++) {
+        if (um_exec_emit(x, rows->items[i], um_undef(), (um_str_t) { NULL, 0 },
+                         um_undef(), &em)
             != UM_OK)
         {
             return UM_ERR;
         }
-
-        page->rows++;
-        x->rows++;
     }
 
     return UM_OK;
 }
 
 
-/* one unified record: the template's fields, then remote_data */
+/*
+ * One unified record: the account tag, the template's fields, then
+ * remote_data: the raw bytes when there are, else the tree's value.
+ */
 
 static int
 um_exec_write_row(um_exec_t *x, const um_tpl_t *t, um_value_t rec,
-    um_str_t raw, um_buf_t *out)
+    um_str_t raw, um_value_t dom, um_buf_t *out)
 {
     int          res, first;
     size_t       i, mark;
@@ -724,6 +1257,13 @@ um_exec_write_row(um_exec_t *x, const um_tpl_t *t, um_value_t rec,
 
     um_buf_addc(out, '{');
     first = 1;
+
+    if (x->tag.len) {
+        um_buf_add(out, "\"integrated_account_id\":",
+                   sizeof("\"integrated_account_id\":") - 1);
+        um_json_str(out, x->tag.data, x->tag.len);
+        first = 0;
+    }
 
     for (i = 0; i < t->n; i++) {
         if (ex.n && um_exec_excluded(&ex, t->fields[i].name, &sub)) {
@@ -756,12 +1296,18 @@ um_exec_write_row(um_exec_t *x, const um_tpl_t *t, um_value_t rec,
     name.data = "remote_data";
     name.len = sizeof("remote_data") - 1;
 
-    if (raw.len && x->remote_data
+    if ((raw.len || dom.type != UM_UNDEF) && x->remote_data
         && !(ex.n && um_exec_excluded(&ex, name, &sub)))
     {
         um_buf_add(out, first ? "\"remote_data\":" : ",\"remote_data\":",
                    first ? 14 : 15);
-        um_json_minify(out, raw.data, raw.len);
+
+        if (raw.len) {
+            um_json_minify(out, raw.data, raw.len);
+
+        } else {
+            um_json_value(out, dom, 0);
+        }
     }
 
     um_buf_addc(out, '}');

@@ -6,6 +6,7 @@
  * the tables below; the request path only walks them: it evaluates the
  * compiled expressions, writes pre-escaped keys and never looks anything up
  * by name.  No provider knowledge is in C: every provider is such a file.
+ * mappings/README.md is the reference of the file format.
  */
 
 #ifndef _UM_MAPPING_H_INCLUDED_
@@ -20,15 +21,26 @@
 #include "um_value.h"
 
 
-/* variables every expression of a method can use, in this order */
+/*
+ * Variables every expression of a method can use, in this order; then the
+ * method's "let" bindings, then its joins.
+ */
 enum {
     UM_VAR_QUERY = 0,       /* $query: the non-unified query parameters */
     UM_VAR_ACCOUNT,         /* $account: the account's parameters */
     UM_VAR_ID,              /* $id: the id of a get */
     UM_VAR_LIMIT,           /* $limit: records per page, or undefined */
     UM_VAR_CURSOR,          /* $cursor: the provider continuation */
-    UM_VAR_N                /* then the method's "let" bindings */
+    UM_VAR_HEADERS,         /* $headers: the provider's response headers */
+    UM_VAR_RECORD,          /* $record: the record a row comes from */
+    UM_VAR_GROUP,           /* $group: the elements of a grouped row */
+    UM_VAR_N
 };
+
+
+#define UM_MAX_REQUESTS   8
+#define UM_MAX_JOINS      4
+#define UM_MAX_ROWSPECS   16
 
 
 typedef enum {
@@ -78,6 +90,27 @@ typedef struct {
 } um_qparam_t;
 
 
+/* the binding of a name to an expression: let, defaults */
+
+typedef struct {
+    um_str_t            name;
+    um_expr_t          *expr;
+} um_let_t;
+
+
+/* one provider call of a method */
+
+typedef struct {
+    um_expr_t          *when;           /* NULL: always */
+    um_str_t            http_method;    /* "GET", "POST" */
+    um_part_t          *path;
+    size_t              npath;
+    um_qparam_t        *query;
+    size_t              nquery;
+    um_tpl_t           *body;           /* NULL: no body */
+} um_callspec_t;
+
+
 typedef enum {
     UM_PAGE_NONE = 0,
     UM_PAGE_URL,            /* the next page's URL: path and query reused */
@@ -90,15 +123,37 @@ typedef struct {
     um_page_type_e      type;
     um_expr_t          *next;       /* over the body: the continuation */
     um_str_t            param;      /* QUERY, BODY: where to send it */
-    um_str_t            limit;      /* provider's page-size parameter */
-    long                max_limit;
 } um_paging_t;
 
 
+/* another endpoint fetched with the first page, bound as $<name> */
+
 typedef struct {
     um_str_t            name;
-    um_expr_t          *expr;
-} um_let_t;
+    um_callspec_t       call;
+    um_str_t           *records;
+    size_t              nrecords;
+    um_expr_t          *key;        /* over each record: its lookup key */
+} um_join_t;
+
+
+typedef enum {
+    UM_RD_RECORD = 0,       /* remote_data is the record */
+    UM_RD_ELEMENT           /* remote_data is the element of "each" */
+} um_rd_e;
+
+
+/* how rows come out of one record */
+
+typedef struct {
+    um_expr_t          *each;       /* NULL: one row per record */
+    um_str_t           *each_path;  /* "each" as plain keys: raw bytes */
+    size_t              neach_path;
+    um_expr_t          *group_by;   /* NULL: one row per element */
+    um_expr_t          *when;       /* NULL: always */
+    um_rd_e             remote_data;
+    um_tpl_t           *row;
+} um_rowspec_t;
 
 
 typedef struct {
@@ -106,28 +161,30 @@ typedef struct {
     int                 op;         /* um_op_e */
     um_str_t            where;      /* "resources.usage.list", for errors */
 
-    /* a static response: no provider call */
-    um_str_t            static_json;    /* the rows, comma-separated */
-    size_t              static_count;
+    /* a static response: no provider call; rows[0].row is an array */
+    unsigned            is_static:1;
 
+    um_let_t           *defaults;       /* missing $query values */
+    size_t              ndefaults;
     um_let_t           *lets;
     size_t              nlets;
 
-    um_str_t            http_method;    /* "GET", "POST" */
-    um_part_t          *path;
-    size_t              npath;
-    um_qparam_t        *query;
-    size_t              nquery;
-    um_tpl_t           *body;           /* NULL: no body */
+    um_callspec_t       calls[UM_MAX_REQUESTS];
+    size_t              ncalls;
+
+    um_join_t           joins[UM_MAX_JOINS];
+    size_t              njoins;
 
     um_paging_t         paging;
 
     um_str_t           *records;        /* path of keys to the records */
     size_t              nrecords;
 
-    um_tpl_t           *row;
+    um_rowspec_t        rows[UM_MAX_ROWSPECS];
+    size_t              nrows;
 
-    unsigned            is_static:1;
+    um_expr_t          *error_when;     /* a 2xx body that is an error */
+    um_expr_t          *error_message;
 } um_method_t;
 
 
@@ -137,16 +194,22 @@ typedef struct {
     um_str_t            file;           /* where it was read from */
     um_str_t           *account_params; /* parameters accounts must have */
     size_t              naccount_params;
-    um_expr_t          *error_message;  /* over a non-2xx body */
+    um_expr_t          *error_when;     /* over a 2xx body */
+    um_expr_t          *error_message;  /* over an error body */
     um_expr_t          *rate_limit[3];  /* limit, remaining, reset */
     um_method_t        *methods[UM_RES_N][UM_OP_N];
 } um_provider_t;
 
 
+typedef struct um_source_s  um_source_t;
+
 typedef struct {
     um_arena_t         *arena;
     um_provider_t     **providers;
     size_t              n;
+    um_source_t        *sources;        /* the files read, in order */
+    um_source_t        *last;
+    unsigned            dirs;           /* directories read so far */
 } um_registry_t;
 
 
@@ -154,11 +217,18 @@ typedef struct {
 
 um_registry_t *um_registry_create(um_arena_t *a);
 
-/* compiles every *.json file of dir, in name order */
+/*
+ * Reads every *.json file of dir, in name order.  A file for a provider
+ * that an earlier directory defined is merged into it (RFC 7386 JSON
+ * Merge Patch: objects merge, null removes, anything else replaces).
+ */
 int um_registry_load_dir(um_registry_t *reg, const char *dir,
     um_error_t *err);
 int um_registry_load_file(um_registry_t *reg, const char *path,
     um_error_t *err);
+
+/* compiles what was loaded; errors name the file that set the value */
+int um_registry_compile(um_registry_t *reg, um_error_t *err);
 
 const um_provider_t *um_registry_find(const um_registry_t *reg,
     const char *name, size_t len);
@@ -170,9 +240,10 @@ typedef struct {
     um_arena_t         *arena;          /* request lifetime */
     um_arena_t         *page_arena;     /* reset for every page */
     const um_method_t  *method;
+    const um_provider_t *provider;
     const um_request_t *request;
-    um_str_t            path;           /* the provider path of the call */
-    um_value_t         *vars;           /* UM_VAR_N + nlets */
+    um_value_t         *vars;           /* UM_VAR_N + nlets + njoins */
+    um_str_t            paths[UM_MAX_REQUESTS];
     um_value_t          body;           /* the page being mapped */
     double              now;
     um_error_t         *err;
@@ -181,9 +252,13 @@ typedef struct {
     um_str_t            key_by;
     um_str_t           *exclude;
     size_t              nexclude;
+    um_str_t            tag;            /* integrated_account_id to add */
+    const char         *separator;      /* between rows: "," or "\n" */
     unsigned            remote_data:1;
+    unsigned            ndjson:1;       /* each row ends with "\n" */
 
     size_t              rows;           /* rows written, all pages */
+    size_t             *count;          /* rows of the answer (shared) */
 } um_exec_t;
 
 
@@ -196,33 +271,54 @@ typedef struct {
 
 
 typedef struct {
-    size_t              rows;           /* rows of this page */
+    size_t              skip;           /* rows of the page to pass over */
+    size_t              max;            /* rows to write at most, 0: all */
+} um_window_t;
+
+
+typedef struct {
+    size_t              rows;           /* rows written from this page */
+    size_t              left;           /* rows of the page not written */
     um_str_t            next;           /* continuation, empty: last page */
+    um_str_t            error;          /* a 2xx body that is an error */
+    unsigned            is_error:1;
 } um_page_t;
 
 
 /*
- * Binds the variables of the method, evaluates its "let"s and the provider
- * path (errors there are the client's: 400).
+ * Binds the variables of the method, fills $query defaults, evaluates its
+ * "let"s and the provider paths (errors there are the client's: 400).
  */
-int um_exec_init(um_exec_t *x, const um_method_t *m, const um_request_t *req,
-    um_value_t account, um_arena_t *arena, um_arena_t *page_arena,
-    double now, um_error_t *err);
+int um_exec_init(um_exec_t *x, const um_provider_t *p, const um_method_t *m,
+    const um_request_t *req, um_value_t account, um_arena_t *arena,
+    um_arena_t *page_arena, double now, um_error_t *err);
 
-/* the provider call for the page after `cursor` (empty: the first page) */
-int um_exec_call(um_exec_t *x, um_str_t cursor, um_call_t *call);
+/* 1 if the method's call i is made for this request ("when") */
+int um_exec_call_active(um_exec_t *x, size_t i, int *active);
+
+/* the provider call i for the page after `cursor` (empty: the first) */
+int um_exec_call(um_exec_t *x, size_t i, um_str_t cursor, um_call_t *call);
+
+/* the call of join j, and its answer, bound as $<name> for the rows */
+int um_exec_join_call(um_exec_t *x, size_t j, um_call_t *call);
+int um_exec_join_result(um_exec_t *x, size_t j, const char *body,
+    size_t len);
 
 /*
- * Maps one provider body (a 2xx answer): appends the rows to out, each
- * preceded by a comma unless it is the first row of the response.  For a
- * get, writes the single object.  A body that is not JSON or has no records
- * where the mapping says is an error (502).
+ * Maps one provider body (a 2xx answer) of call i: appends the rows to
+ * out, each preceded by the separator unless it is the first row of the
+ * answer; for a get, writes the single object.  headers is the object of
+ * the provider's response headers (or undefined).  A body that is not
+ * JSON or has no records where the mapping says is an error (502); a body
+ * that the mapping recognises as an error sets page->is_error.
  */
-int um_exec_page(um_exec_t *x, const char *body, size_t len, um_buf_t *out,
+int um_exec_page(um_exec_t *x, size_t i, um_str_t cursor, const char *body,
+    size_t len, um_value_t headers, um_window_t *win, um_buf_t *out,
     um_page_t *page);
 
 /* the static rows of a static method */
-int um_exec_static(um_exec_t *x, um_buf_t *out, um_page_t *page);
+int um_exec_static(um_exec_t *x, um_window_t *win, um_buf_t *out,
+    um_page_t *page);
 
 /*
  * The provider's rate-limit state from its response headers ($ is an

@@ -180,6 +180,14 @@ um_request_parse(um_arena_t *a, um_request_t *req, const char *args,
         return um_error_set(err, 500, "out of memory");
     }
 
+    /* every parameter, for the digest a cursor carries */
+
+    req->params = um_alloc(a, UM_PARAMS_MAX * sizeof(um_param_t));
+    if (req->params == NULL) {
+        return um_error_set(err, 500, "out of memory");
+    }
+
+    req->nparams = 0;
     nparams = 0;
     start = 0;
 
@@ -254,6 +262,10 @@ um_request_parse(um_arena_t *a, um_request_t *req, const char *args,
         if (um_request_param(a, req, key, val, err) != UM_OK) {
             return UM_ERR;
         }
+
+        req->params[req->nparams].key = key;
+        req->params[req->nparams].value = val;
+        req->nparams++;
 
         start = i + 1;
     }

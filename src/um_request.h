@@ -85,6 +85,9 @@ typedef struct {
     unsigned            skip_api_call:1;
 
     um_value_t          query;          /* $query of the mappings */
+
+    um_param_t         *params;         /* every parameter, decoded */
+    size_t              nparams;
 } um_request_t;
 
 

@@ -67,11 +67,11 @@ qr{\[emerg\] .*maps/bad\.json:4:21: resources\.usage\.list\.row\.id: .*acount}
 {
   "provider": "bad",
   "resources": { "usage": { "list": { "request": { "path": "/u" },
-    "rows": { "id": "id" } } } }
+    "rowz": { "id": "id" } } } }
 }
 --- must_die
 --- error_log eval
-qr{\[emerg\] .*maps/bad\.json:4:13: resources\.usage\.list\.rows: unknown key "rows"}
+qr{\[emerg\] .*maps/bad\.json:4:13: resources\.usage\.list\.rowz: unknown key "rowz"}
 
 
 

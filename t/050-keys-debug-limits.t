@@ -19,7 +19,6 @@ our $Maps = <<'_EOC_';
       "list": {
         "request": { "path": "/users", "query": { "page_size": "$limit" } },
         "records": "items",
-        "pagination": { "send": "query", "param": "page", "next": "next" },
         "row": {
           "id": "id",
           "name": "name",

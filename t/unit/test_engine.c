@@ -12,6 +12,7 @@
 #include "um_json_out.h"
 #include "um_json_scan.h"
 #include "um_mapping.h"
+#include "um_cursor.h"
 #include "um_request.h"
 #include "um_sha256.h"
 
@@ -254,6 +255,9 @@ compile_text(const char *text, um_error_t *err)
     reg = um_registry_create(a);
     memset(err, 0, sizeof(um_error_t));
     rc = um_registry_load_file(reg, path, err);
+    if (rc == UM_OK) {
+        rc = um_registry_compile(reg, err);
+    }
     um_arena_destroy(a);
     unlink(path);
 
@@ -311,6 +315,7 @@ test_compile_errors(void)
 static void
 test_exec(void)
 {
+    um_str_t              none = { NULL, 0 };
     um_arena_t           *a, *pa, *ca;
     um_buf_t              out;
     um_call_t             call;
@@ -338,6 +343,7 @@ test_exec(void)
     reg = um_registry_create(ca);
     memset(&err, 0, sizeof(err));
     CHECK(um_registry_load_dir(reg, "mappings", &err) == UM_OK);
+    CHECK(um_registry_compile(reg, &err) == UM_OK);
 
     if (err.msg[0]) {
         fprintf(stderr, "%s\n", err.msg);
@@ -360,14 +366,15 @@ test_exec(void)
                 "&limit=3", &err) == UM_OK);
     req.resource = UM_RES_USAGE;
 
-    CHECK(um_exec_init(&x, m, &req, um_undef(), a, pa, 0, &err) == UM_OK);
-    CHECK(um_exec_call(&x, (um_str_t) { NULL, 0 }, &call) == UM_OK);
+    CHECK(um_exec_init(&x, p, m, &req, um_undef(), a, pa, 0, &err) == UM_OK);
+    CHECK(um_exec_call(&x, 0, (um_str_t) { NULL, 0 }, &call) == UM_OK);
     CHECK_STR(call.path.data, call.path.len, "/billing/v1/costs");
     CHECK_STR(call.args.data, call.args.len,
               "start_date=2024-03-01&end_date=2024-04-01&page_size=7");
 
     um_buf_init(&out, NULL, 0);
-    CHECK(um_exec_page(&x, body, strlen(body), &out, &page) == UM_OK);
+    CHECK(um_exec_page(&x, 0, none, body, strlen(body), um_undef(), NULL,
+                       &out, &page) == UM_OK);
     CHECK(page.rows == 2);
     CHECK_STR(page.next.data, page.next.len,
               "/billing/v1/costs?page_token=T2&start_date=2024-03-01");
@@ -396,7 +403,7 @@ test_exec(void)
         "\"amount\":-10}}");
 
     /* the page after: the provider's own path and query */
-    CHECK(um_exec_call(&x, page.next, &call) == UM_OK);
+    CHECK(um_exec_call(&x, 0, page.next, &call) == UM_OK);
     CHECK_STR(call.path.data, call.path.len, "/billing/v1/costs");
     CHECK_STR(call.args.data, call.args.len,
               "page_token=T2&start_date=2024-03-01");
@@ -410,7 +417,8 @@ test_exec(void)
     x.nexclude = 3;
     x.key_by.data = "id";
     x.key_by.len = 2;
-    CHECK(um_exec_page(&x, body, strlen(body), &out, &page) == UM_OK);
+    CHECK(um_exec_page(&x, 0, none, body, strlen(body), um_undef(), NULL,
+                       &out, &page) == UM_OK);
     CHECK_STR(out.data, out.len,
         "\"c1\":{\"id\":\"c1\",\"product\":{\"id\":\"KAFKA\"},"
         "\"metric_name\":\"KAFKA_BASE\",\"resources\":[{\"id\":\"lkc-1\"}],"
@@ -430,16 +438,38 @@ test_exec(void)
         const char *evil = "{\"metadata\":{\"next\":\"https://evil.example/"
                            "steal?x=1\"},\"data\":[]}";
 
-        CHECK(um_exec_page(&x, evil, strlen(evil), &out, &page) == UM_ERR
-              && err.status == 502);
+        CHECK(um_exec_page(&x, 0, none, evil, strlen(evil), um_undef(), NULL,
+                           &out, &page) == UM_ERR && err.status == 502);
     }
 
     /* bodies that are not what the mapping expects */
-    CHECK(um_exec_page(&x, "<html>", 6, &out, &page) == UM_ERR
-          && err.status == 502);
-    CHECK(um_exec_page(&x, "{\"data\":{}}", 11, &out, &page) == UM_ERR);
-    CHECK(um_exec_page(&x, "{\"data\":[1,", 11, &out, &page) == UM_ERR);
-    CHECK(um_exec_page(&x, "{}", 2, &out, &page) == UM_OK && page.rows == 0);
+    CHECK(um_exec_page(&x, 0, none, "<html>", 6, um_undef(), NULL, &out,
+                       &page) == UM_ERR && err.status == 502);
+    CHECK(um_exec_page(&x, 0, none, "{\"data\":{}}", 11, um_undef(), NULL,
+                       &out, &page) == UM_ERR);
+    CHECK(um_exec_page(&x, 0, none, "{\"data\":[1,", 11, um_undef(), NULL,
+                       &out, &page) == UM_ERR);
+    CHECK(um_exec_page(&x, 0, none, "{}", 2, um_undef(), NULL, &out, &page)
+          == UM_OK && page.rows == 0);
+
+    /* a window: skip one row, give at most one, say what is left */
+    out.len = 0;
+    x.rows = 0;
+    {
+        um_window_t  win = { 1, 1 };
+
+        CHECK(um_exec_page(&x, 0, none, body, strlen(body), um_undef(), &win,
+                           &out, &page) == UM_OK
+              && page.rows == 1 && page.left == 0
+              && strncmp(out.data, "{\"id\":\"c2\"", 10) == 0);
+
+        win.skip = 0;
+        out.len = 0;
+        x.rows = 0;
+        CHECK(um_exec_page(&x, 0, none, body, strlen(body), um_undef(), &win,
+                           &out, &page) == UM_OK
+              && page.rows == 1 && page.left == 1);
+    }
 
     um_buf_free(&out);
     um_arena_destroy(pa);
@@ -513,6 +543,82 @@ test_sha256(void)
 }
 
 
+static void
+test_cursor(void)
+{
+    uint8_t            d1[UM_CURSOR_DIGEST], d2[UM_CURSOR_DIGEST];
+    um_str_t           tok, bad;
+    um_arena_t        *a;
+    um_error_t         err;
+    um_cursor_t        c, back;
+    um_request_t       r1, r2;
+    um_cursor_part_t   parts[2] = {
+        { 0, 0, { "/costs?page_token=T2", 20 } },
+        { 3, 17, { "", 0 } }
+    };
+
+    a = um_arena_create(0, 0);
+
+    /* the digest ignores parameter order and shaping parameters */
+
+    CHECK(parse(a, &r1, "integrated_account_id=x&start_date=2024-03-01"
+                "&limit=5", &err) == UM_OK);
+    CHECK(parse(a, &r2, "limit=5&truto_response_format=debug"
+                "&integrated_account_id=x&start_date=2024-03-01&"
+                "truto_exclude_fields=a", &err) == UM_OK);
+    um_cursor_digest(&r1, d1);
+    um_cursor_digest(&r2, d2);
+    CHECK(memcmp(d1, d2, UM_CURSOR_DIGEST) == 0);
+
+    CHECK(parse(a, &r2, "integrated_account_id=x&start_date=2024-03-02"
+                "&limit=5", &err) == UM_OK);
+    um_cursor_digest(&r2, d2);
+    CHECK(memcmp(d1, d2, UM_CURSOR_DIGEST) != 0);
+
+    c.issued = 1000;
+    memcpy(c.digest, d1, UM_CURSOR_DIGEST);
+    c.parts = parts;
+    c.nparts = 2;
+
+    CHECK(um_cursor_encode(a, &c, "k", 1, &tok) == UM_OK);
+    CHECK(strspn(tok.data, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                 "0123456789-_") >= tok.len);
+
+    CHECK(um_cursor_decode(a, tok, "k", 1, 1500, 3600, d1, &back, &err)
+          == UM_OK && back.nparts == 2 && back.parts[1].stream == 3
+          && back.parts[1].offset == 17
+          && back.parts[0].cont.len == 20
+          && memcmp(back.parts[0].cont.data, "/costs?page_token=T2", 20) == 0);
+
+    /* another key, other parameters, too old, tampered, garbage */
+    CHECK(um_cursor_decode(a, tok, "j", 1, 1500, 3600, d1, &back, &err)
+          == UM_ERR && err.status == 400 && strstr(err.msg, "not valid"));
+    CHECK(um_cursor_decode(a, tok, "k", 1, 1500, 3600, d2, &back, &err)
+          == UM_ERR && strstr(err.msg, "other parameters"));
+    CHECK(um_cursor_decode(a, tok, "k", 1, 9999, 3600, d1, &back, &err)
+          == UM_ERR && strstr(err.msg, "expired"));
+    CHECK(um_cursor_decode(a, tok, "k", 1, 9999, 0, d1, &back, &err)
+          == UM_OK);
+
+    bad.data = um_strndup(a, tok.data, tok.len);
+    bad.len = tok.len;
+    ((char *) bad.data)[tok.len / 2] ^= 1;
+    CHECK(um_cursor_decode(a, bad, "k", 1, 1500, 3600, d1, &back, &err)
+          == UM_ERR);
+
+    bad.data = "AAAA";
+    bad.len = 4;
+    CHECK(um_cursor_decode(a, bad, "k", 1, 1500, 3600, d1, &back, &err)
+          == UM_ERR);
+    bad.data = "a+b/c=";
+    bad.len = 6;
+    CHECK(um_cursor_decode(a, bad, "k", 1, 1500, 3600, d1, &back, &err)
+          == UM_ERR);
+
+    um_arena_destroy(a);
+}
+
+
 int
 main(void)
 {
@@ -522,6 +628,7 @@ main(void)
     test_compile_errors();
     test_exec();
     test_sha256();
+    test_cursor();
 
     printf("test_engine: %d checks, %d failures\n", checks, failures);
 

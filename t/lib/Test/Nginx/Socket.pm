@@ -19,6 +19,7 @@ package Test::Nginx::Socket;
 # request (string, or eval'd arrayref of requests or of packet arrays)
 # raw_request raw_request_middle_delay pipelined_requests more_headers
 # timeout wait abort shutdown ignore_response log_level must_die
+# no_last_chunk (ours: the chunked response must end without its last chunk)
 # error_code error_code_like response_headers (K: v / !K)
 # response_headers_like raw_response_headers_like/_unlike response_body
 # (string or qr//) response_body_like/_unlike error_log no_error_log
@@ -820,6 +821,18 @@ sub run_requests {
             if (!defined $block->ignore_response) {
                 my $res = parse_response($raw, $heads->[$j]);
                 $raw = $res->{left};
+
+                # --- no_last_chunk: the response must be cut (a stream that
+                # failed after its header); the real runner only warns here
+                if (defined $block->no_last_chunk) {
+                    my @cut = grep { /^no last chunk found/ }
+                              @{ $res->{problems} };
+                    Test::More::ok(scalar @cut, "$name - the chunked response "
+                        . "has no last chunk (repeated req $rep, req $idx)");
+                    $res->{problems} = [ grep { !/^no last chunk found/ }
+                                         @{ $res->{problems} } ];
+                }
+
                 Test::More::fail("$name - $_ (repeated req $rep, req $idx)")
                     for @{ $res->{problems} };
                 if ($j == $n - 1 && $raw ne '') {

@@ -90,6 +90,8 @@ $(MODULE): objs/Makefile $(SRCS)
 
 -include t/unit/unit.mk
 -include packaging/packaging.mk
+-include bench/bench.mk
+-include fuzz/fuzz.mk
 
 # the engine alone (no nginx): request parsing, scanner, compiler, executor
 ENGINE_SRCS := $(filter src/um_%.c,$(wildcard src/*.c))
@@ -128,7 +130,9 @@ demo: deps all
 	@echo
 	@echo "The unified API runs on http://127.0.0.1:8080 (sandbox data). Try:"
 	@echo
-	@echo "  curl 'http://127.0.0.1:8080/unified/usage-metering/usage?integrated_account_id=demo-confluent'"
+	@perl sandbox/demo-urls.pl nginx.conf.example mappings \
+	    http://127.0.0.1:8080
+	@echo "  (add &truto_response_format=debug, =raw or =stream to any of them)"
 	@echo
 	@echo "Stop it with: make demo-stop"
 

@@ -155,6 +155,12 @@ ngx_http_usage_metering_preconf(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_usage_metering_postconf(ngx_conf_t *cf)
 {
+    /* the mappings are compiled (init main conf): describe them once */
+
+    if (ngx_http_usage_metering_openapi_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_usage_metering_capture_init(cf);
 }
 

@@ -57,6 +57,10 @@ typedef struct {
     ngx_array_t                         *mapping_dirs;
     ngx_str_t                            cursor_secret;
     time_t                               cursor_ttl;
+
+    /* the OpenAPI document, built at load: before and after its prefix */
+    ngx_str_t                            openapi_head;
+    ngx_str_t                            openapi_tail;
 } ngx_http_usage_metering_main_conf_t;
 
 
@@ -158,8 +162,16 @@ struct ngx_http_usage_metering_ctx_s {
     ngx_uint_t                           pending;
     ngx_msec_t                           round_start;
 
+    /* the page being mapped, kept while it is mapped in slices */
+    um_page_t                            page;
+    um_window_t                          win;
+    ngx_uint_t                           map_next;  /* stream mapped */
+    ngx_event_t                          slice_ev;
+
     ngx_http_usage_metering_call_t      *first;     /* for raw, debug */
     size_t                               rows;      /* rows answered */
+    ngx_uint_t                           provider_calls;   /* all rounds */
+    ngx_msec_t                           provider_time;    /* upstream ms */
     ngx_uint_t                           pages;     /* rounds done */
     ngx_str_t                            next_cursor;
 
@@ -168,6 +180,7 @@ struct ngx_http_usage_metering_ctx_s {
     unsigned                             started:1; /* stream header sent */
     unsigned                             draining:1;
     unsigned                             looping:1;
+    unsigned                             mapping:1; /* between slices */
 };
 
 
@@ -234,6 +247,14 @@ ngx_int_t ngx_http_usage_metering_send_remote_error(ngx_http_request_t *r,
 
 /* variables.c */
 ngx_int_t ngx_http_usage_metering_add_variables(ngx_conf_t *cf);
+
+/* meta.c: {prefix}/openapi.json and {prefix}/{res}/{provider}/meta/{op} */
+ngx_int_t ngx_http_usage_metering_meta_handler(ngx_http_request_t *r);
+
+/* openapi.c */
+ngx_int_t ngx_http_usage_metering_openapi_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_usage_metering_openapi_send(ngx_http_request_t *r,
+    ngx_str_t *prefix);
 
 
 #endif /* _NGX_HTTP_USAGE_METERING_H_INCLUDED_ */

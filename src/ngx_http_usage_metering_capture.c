@@ -84,6 +84,20 @@ ngx_http_usage_metering_header_filter(ngx_http_request_t *r)
     r->filter_need_in_memory = 1;
     r->header_sent = 1;
 
+    /*
+     * The body is copied out as it arrives, so the proxy module need not
+     * buffer it: unbuffered, it reads into one proxy_buffer_size buffer
+     * and hands each read over (the upstream module looks at the flag
+     * only after this filter).  Buffered, a background subrequest keeps
+     * the whole body in proxy_buffers, or in a temporary file, until the
+     * provider is done, and those buffers live as long as the client's
+     * request: a stream of many pages would hold all of them.
+     */
+
+    if (r->upstream) {
+        r->upstream->buffering = 0;
+    }
+
     if (call->done) {
         return NGX_OK;
     }
@@ -139,9 +153,14 @@ ngx_http_usage_metering_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     for (cl = in; cl; cl = cl->next) {
 
         if (!call->done && !call->too_big && !call->failed
-            && ngx_http_usage_metering_append(r, call, cl->buf) != NGX_OK)
+            && ngx_http_usage_metering_append(r, call, cl->buf) != NGX_OK
+            && r->upstream)
         {
-            if (r->upstream && r->upstream->pipe) {
+            /* stop reading: an error for the upstream, not the client */
+
+            r->upstream->error = 1;
+
+            if (r->upstream->pipe) {
                 r->upstream->pipe->upstream_error = 1;
             }
         }

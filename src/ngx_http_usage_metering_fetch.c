@@ -76,6 +76,7 @@ ngx_http_usage_metering_issue(ngx_http_request_t *r,
 
         ctx->issued++;
         ctx->pending++;
+        ctx->provider_calls++;      /* $usage_metering_calls */
     }
 
     return NGX_OK;
@@ -211,7 +212,9 @@ ngx_http_usage_metering_done(ngx_http_request_t *sr, void *data,
 {
     ngx_http_usage_metering_call_t  *call = data;
 
-    ngx_http_request_t  *pr;
+    ngx_uint_t                  i;
+    ngx_http_request_t         *pr;
+    ngx_http_upstream_state_t  *st;
 
     if (rc == NGX_HTTP_REQUEST_TIME_OUT
         || rc == NGX_HTTP_CLIENT_CLOSED_REQUEST
@@ -226,6 +229,18 @@ ngx_http_usage_metering_done(ngx_http_request_t *sr, void *data,
 
     call->done = 1;
     call->rc = rc;
+
+    /* $usage_metering_provider_time: what $upstream_response_time says */
+
+    if (sr->upstream_states) {
+        st = sr->upstream_states->elts;
+
+        for (i = 0; i < sr->upstream_states->nelts; i++) {
+            if (st[i].response_time != (ngx_msec_t) -1) {
+                call->ctx->provider_time += st[i].response_time;
+            }
+        }
+    }
 
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, sr->connection->log, 0,
                    "usage_metering: call done rc:%i status:%ui len:%uz "

@@ -14,6 +14,13 @@
 #include "ngx_http_usage_metering.h"
 
 
+/*
+ * Bytes of provider records mapped in one go (some milliseconds): a larger
+ * page is mapped in slices with the worker's other events in between.
+ */
+#define NGX_HTTP_USAGE_METERING_SLICE  (256 * 1024)
+
+
 static ngx_http_usage_metering_ctx_t *ngx_http_usage_metering_ctx_create(
     ngx_http_request_t *r);
 static ngx_int_t ngx_http_usage_metering_start(ngx_http_request_t *r,
@@ -30,6 +37,9 @@ static ngx_int_t ngx_http_usage_metering_round(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx);
 static ngx_int_t ngx_http_usage_metering_round_done(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx);
+static ngx_int_t ngx_http_usage_metering_map_round(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx);
+static void ngx_http_usage_metering_slice_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_usage_metering_map(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx,
     ngx_http_usage_metering_stream_t *st, ngx_int_t *rc);
@@ -52,6 +62,13 @@ ngx_http_usage_metering_handler(ngx_http_request_t *r)
     ngx_http_usage_metering_loc_conf_t  *umlcf;
 
     umlcf = ngx_http_get_module_loc_conf(r, ngx_http_usage_metering_module);
+
+    /* openapi.json and the meta endpoints: public, no provider call */
+
+    rc = ngx_http_usage_metering_meta_handler(r);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
 
     ctx = ngx_http_usage_metering_ctx_create(r);
     if (ctx == NULL) {
@@ -319,6 +336,7 @@ ngx_http_usage_metering_targets(ngx_http_request_t *r,
         t->exec.nexclude = req->nexclude;
         t->exec.count = &ctx->rows;
         t->exec.ndjson = ctx->ndjson;
+        t->exec.slice = NGX_HTTP_USAGE_METERING_SLICE;
 
         if (req->op == UM_OP_LIST && !ctx->ndjson) {
             t->exec.key_by.data = req->key_by.data;
@@ -617,6 +635,11 @@ ngx_http_usage_metering_resume(ngx_http_request_t *r)
         return;
     }
 
+    if (ctx->mapping) {
+        /* a page is being mapped in slices: its event goes on */
+        return;
+    }
+
     if (ctx->pending || ctx->ncalls == 0) {
         return;
     }
@@ -645,11 +668,9 @@ static ngx_int_t
 ngx_http_usage_metering_round_done(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx)
 {
-    ngx_int_t                          rc;
     ngx_uint_t                         i, j, n;
     ngx_http_usage_metering_call_t   **calls;
     ngx_http_usage_metering_target_t  *t;
-    ngx_http_usage_metering_stream_t  *st;
 
     calls = ctx->calls;
     n = ctx->ncalls;
@@ -701,19 +722,82 @@ ngx_http_usage_metering_round_done(ngx_http_request_t *r,
         t->joined = 1;
     }
 
-    for (i = 0; i < ctx->nstreams; i++) {
+    ctx->map_next = 0;
+
+    return ngx_http_usage_metering_map_round(r, ctx);
+}
+
+
+/*
+ * Maps the round's pages in order.  The executor maps a large page in
+ * slices (NGX_HTTP_USAGE_METERING_SLICE bytes of records each): between
+ * two, the worker serves its other connections, and the slice event
+ * comes back here, so that no request waits long behind a big page.
+ */
+
+static ngx_int_t
+ngx_http_usage_metering_map_round(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx)
+{
+    ngx_int_t                          rc, mrc;
+    ngx_uint_t                         i;
+    ngx_http_usage_metering_stream_t  *st;
+
+    for (i = ctx->map_next; i < ctx->nstreams; i++) {
         st = &ctx->streams[i];
 
         if (st->done) {
             continue;
         }
 
-        if (ngx_http_usage_metering_map(r, ctx, st, &rc) != NGX_OK) {
+        mrc = ngx_http_usage_metering_map(r, ctx, st, &rc);
+
+        if (mrc == NGX_AGAIN) {
+            ctx->map_next = i;
+
+            ctx->slice_ev.handler = ngx_http_usage_metering_slice_handler;
+            ctx->slice_ev.data = r;
+            ctx->slice_ev.log = r->connection->log;
+
+            /* after the other events of this cycle have run */
+            ngx_post_event(&ctx->slice_ev, &ngx_posted_next_events);
+
+            return NGX_DONE;
+        }
+
+        if (mrc != NGX_OK) {
             return rc;
         }
     }
 
     return ngx_http_usage_metering_next(r, ctx);
+}
+
+
+static void
+ngx_http_usage_metering_slice_handler(ngx_event_t *ev)
+{
+    ngx_int_t                       rc;
+    ngx_connection_t               *c;
+    ngx_http_request_t             *r;
+    ngx_http_usage_metering_ctx_t  *ctx;
+
+    r = ev->data;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_usage_metering_module);
+
+    if (ctx != NULL && ctx->mapping) {
+        rc = ngx_http_usage_metering_map_round(r, ctx);
+
+        if (rc != NGX_DONE) {
+            ngx_http_finalize_request(r, rc);
+        }
+    }
+
+    ngx_http_run_posted_requests(c);
 }
 
 
@@ -729,12 +813,22 @@ ngx_http_usage_metering_map(ngx_http_request_t *r,
     ngx_int_t *rc)
 {
     u_char                          *p;
+    size_t                           want;
+    ngx_int_t                        erc;
     um_page_t                        page;
     um_value_t                       headers;
     um_window_t                      win;
     ngx_http_usage_metering_call_t  *call;
 
     call = st->call;
+
+    if (ctx->mapping) {
+        /* the next slice of a page (the page arena as it was) */
+
+        erc = um_exec_page_resume(&st->target->exec);
+        goto mapped;
+    }
+
     win.skip = (size_t) st->offset;
     win.max = 0;
 
@@ -768,12 +862,43 @@ ngx_http_usage_metering_map(ngx_http_request_t *r,
             return NGX_DONE;
         }
 
-        if (um_exec_page(&st->target->exec, st->index,
-                         (um_str_t) { (char *) st->cont.data, st->cont.len },
-                         (char *) call->body, call->len, headers, &win,
-                         &ctx->out, &page)
-            != UM_OK)
-        {
+        /*
+         * room for about what the page maps to (twice its size: the
+         * unified fields and remote_data), made once rather than doubled
+         * and copied over and over as rows come
+         */
+
+        want = call->len * 2 + 1024;
+
+        if (ctx->out.limit && want > ctx->out.limit - ctx->out.len) {
+            want = ctx->out.limit - ctx->out.len;
+        }
+
+        if (ctx->out.cap - ctx->out.len < want) {
+            (void) um_buf_reserve(&ctx->out, want);
+        }
+
+        /* the executor keeps the window and the page while it is sliced */
+
+        ctx->win = win;
+
+        erc = um_exec_page(&st->target->exec, st->index,
+                           (um_str_t) { (char *) st->cont.data, st->cont.len },
+                           (char *) call->body, call->len, headers, &ctx->win,
+                           &ctx->out, &ctx->page);
+
+    mapped:
+
+        ctx->mapping = (erc == UM_AGAIN);
+
+        if (erc == UM_AGAIN) {
+            return NGX_AGAIN;
+        }
+
+        page = ctx->page;
+        win = ctx->win;
+
+        if (erc != UM_OK) {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "usage_metering: account \"%V\": %s",
                           &st->target->account->id, ctx->err.msg);
@@ -1047,6 +1172,10 @@ static void
 ngx_http_usage_metering_ctx_cleanup(void *data)
 {
     ngx_http_usage_metering_ctx_t  *ctx = data;
+
+    if (ctx->slice_ev.posted) {
+        ngx_delete_posted_event(&ctx->slice_ev);
+    }
 
     um_buf_free(&ctx->out);
 

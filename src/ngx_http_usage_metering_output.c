@@ -18,6 +18,8 @@ static void ngx_http_usage_metering_utf8(um_buf_t *b, const u_char *s,
 static ngx_int_t ngx_http_usage_metering_add_header(ngx_http_request_t *r,
     const char *name, u_char *value, size_t len);
 static void ngx_http_usage_metering_buf_cleanup(void *data);
+static ngx_int_t ngx_http_usage_metering_send_parts(ngx_http_request_t *r,
+    ngx_uint_t status, um_buf_t **parts, ngx_uint_t n);
 
 
 static ngx_str_t  ngx_http_usage_metering_json = ngx_string("application/json");
@@ -86,8 +88,9 @@ ngx_int_t
 ngx_http_usage_metering_send_answer(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call)
 {
-    um_buf_t    body;
-    ngx_uint_t  debug, keyed;
+    um_buf_t            *head, *tail, *parts[3];
+    ngx_uint_t           debug, keyed;
+    ngx_pool_cleanup_t  *cln;
 
     debug = (ctx->req.format == UM_FMT_DEBUG);
     keyed = (ctx->req.key_by.len && ctx->req.op == UM_OP_LIST);
@@ -99,60 +102,136 @@ ngx_http_usage_metering_send_answer(ngx_http_request_t *r,
         return ngx_http_usage_metering_fail(r, ctx);
     }
 
-    um_buf_init(&body, NULL, 0);
+    /*
+     * The rows stay where they are (a large answer is not copied again):
+     * the envelope is written around them, head and tail, and the three
+     * go out as one chain.
+     */
 
-    if (um_buf_reserve(&body, ctx->out.len + ctx->next_cursor.len + 128)
-        != 0)
-    {
+    head = ngx_palloc(r->pool, sizeof(um_buf_t));
+    cln = ngx_pool_cleanup_add(r->pool, sizeof(um_buf_t));
+    if (head == NULL || cln == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    tail = cln->data;
+    um_buf_init(tail, NULL, 0);
+    cln->handler = ngx_http_usage_metering_buf_cleanup;
+
+    um_buf_init(head, ctx->arena, 0);
+
     if (debug) {
-        um_buf_add(&body, "{\"result\":", sizeof("{\"result\":") - 1);
+        um_buf_add(head, "{\"result\":", sizeof("{\"result\":") - 1);
     }
 
-    if (ctx->req.op == UM_OP_GET) {
-        um_buf_add(&body, ctx->out.data, ctx->out.len);
-
-    } else {
-        um_buf_add(&body, keyed ? "{\"result\":{" : "{\"result\":[", 11);
-        um_buf_add(&body, ctx->out.data, ctx->out.len);
-        um_buf_add(&body, keyed ? "}" : "]", 1);
-        um_buf_add(&body, ",\"next_cursor\":", sizeof(",\"next_cursor\":") - 1);
+    if (ctx->req.op != UM_OP_GET) {
+        um_buf_add(head, keyed ? "{\"result\":{" : "{\"result\":[", 11);
+        um_buf_add(tail, keyed ? "}" : "]", 1);
+        um_buf_add(tail, ",\"next_cursor\":", sizeof(",\"next_cursor\":") - 1);
 
         if (ctx->next_cursor.len) {
-            um_json_str(&body, (char *) ctx->next_cursor.data,
+            um_json_str(tail, (char *) ctx->next_cursor.data,
                         ctx->next_cursor.len);
 
         } else {
-            um_buf_add(&body, "null", 4);
+            um_buf_add(tail, "null", 4);
         }
 
-        um_buf_printf(&body, ",\"result_count\":%zu}", ctx->rows);
+        um_buf_printf(tail, ",\"result_count\":%zu}", ctx->rows);
     }
 
     if (debug) {
-        um_buf_addc(&body, ',');
+        um_buf_addc(tail, ',');
 
         if (call) {
-            ngx_http_usage_metering_debug_write(ctx, call, &body);
+            ngx_http_usage_metering_debug_write(ctx, call, tail);
 
         } else {
             /* a static answer or truto_skip_api_call: nothing was called */
-            um_buf_add(&body, "\"debug\":null", sizeof("\"debug\":null") - 1);
+            um_buf_add(tail, "\"debug\":null", sizeof("\"debug\":null") - 1);
         }
 
-        um_buf_addc(&body, '}');
+        um_buf_addc(tail, '}');
     }
 
-    um_buf_free(&ctx->out);
-    ctx->out = body;
-
-    if (ctx->out.failed) {
+    if (head->failed || tail->failed) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_usage_metering_send(r, NGX_HTTP_OK, &ctx->out);
+    parts[0] = head;
+    parts[1] = &ctx->out;
+    parts[2] = tail;
+
+    return ngx_http_usage_metering_send_parts(r, NGX_HTTP_OK, parts, 3);
+}
+
+
+/* one answer of several buffers, sent as they are, in one chain */
+
+static ngx_int_t
+ngx_http_usage_metering_send_parts(ngx_http_request_t *r, ngx_uint_t status,
+    um_buf_t **parts, ngx_uint_t n)
+{
+    off_t         len;
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_uint_t    i;
+    ngx_chain_t  *out, **ll, *cl;
+
+    len = 0;
+
+    for (i = 0; i < n; i++) {
+        len += parts[i]->len;
+    }
+
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = len;
+    r->headers_out.content_type = ngx_http_usage_metering_json;
+    r->headers_out.content_type_len = ngx_http_usage_metering_json.len;
+    r->headers_out.content_type_lowcase = NULL;
+
+    ngx_http_clear_last_modified(r);
+    ngx_http_clear_accept_ranges(r);
+    ngx_http_clear_etag(r);
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only || len == 0) {
+        return rc;
+    }
+
+    out = NULL;
+    ll = &out;
+    cl = NULL;
+
+    for (i = 0; i < n; i++) {
+        if (parts[i]->len == 0) {
+            continue;
+        }
+
+        b = ngx_calloc_buf(r->pool);
+        cl = ngx_alloc_chain_link(r->pool);
+        if (b == NULL || cl == NULL) {
+            return NGX_ERROR;
+        }
+
+        /* the bytes stay in the engine buffers, freed with the request */
+
+        b->pos = (u_char *) parts[i]->data;
+        b->last = b->pos + parts[i]->len;
+        b->memory = 1;
+
+        cl->buf = b;
+        *ll = cl;
+        ll = &cl->next;
+    }
+
+    *ll = NULL;
+
+    cl->buf->last_buf = (r == r->main) ? 1 : 0;
+    cl->buf->last_in_chain = 1;
+
+    return ngx_http_output_filter(r, out);
 }
 
 

@@ -220,7 +220,9 @@ um_cursor_decode(um_arena_t *a, um_str_t token, const void *key,
                             "with other parameters");
     }
 
-    if (ttl > 0 && (now - c->issued > ttl || c->issued - now > 300)) {
+    /* issued is any 64-bit value here: compare without overflowing */
+
+    if (ttl > 0 && (c->issued < now - ttl || c->issued > now + 300)) {
         return um_error_set(err, 400, "next_cursor has expired");
     }
 

@@ -238,6 +238,18 @@ done:
 }
 
 
+/* v (0 <= v < 10^n) in n digits, zero-padded */
+
+static void
+um_date_digits(char *p, int v, int n)
+{
+    while (n--) {
+        p[n] = (char) ('0' + v % 10);
+        v /= 10;
+    }
+}
+
+
 size_t
 um_date_format_iso(int64_t ms, char *buf)
 {
@@ -247,9 +259,24 @@ um_date_format_iso(int64_t ms, char *buf)
     um_date_split(ms, &tm);
 
     if (tm.year >= 0 && tm.year <= 9999) {
-        n = snprintf(buf, UM_DATE_BUF, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                     tm.year, tm.month, tm.day, tm.hour, tm.min, tm.sec,
-                     tm.ms);
+        /* "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" without printf: it is
+         * written for every date of every row */
+        um_date_digits(buf, tm.year, 4);
+        buf[4] = '-';
+        um_date_digits(buf + 5, tm.month, 2);
+        buf[7] = '-';
+        um_date_digits(buf + 8, tm.day, 2);
+        buf[10] = 'T';
+        um_date_digits(buf + 11, tm.hour, 2);
+        buf[13] = ':';
+        um_date_digits(buf + 14, tm.min, 2);
+        buf[16] = ':';
+        um_date_digits(buf + 17, tm.sec, 2);
+        buf[19] = '.';
+        um_date_digits(buf + 20, tm.ms, 3);
+        buf[23] = 'Z';
+        buf[24] = '\0';
+        n = 24;
 
     } else {
         /* expanded years, as JavaScript's toISOString writes them */

@@ -62,5 +62,37 @@ int um_expr_constant(const um_expr_t *e, um_value_t *out);
 /* 1 if e is a bare path of field names from $ (e.g. "a.b.c") */
 int um_expr_is_path(const um_expr_t *e);
 
+/*
+ * 1 if e may read what its input holds in the field `field` (len bytes;
+ * NULL: any field), or the input whole, when body is set and its input is
+ * that object; 1 if it reads $$ in any case.  um_expr_reads.c; the mapping
+ * executor streams a page's records when its own expressions cannot see
+ * them.
+ */
+int um_expr_reads(const um_expr_t *e, int body, const char *field,
+    size_t len);
+
+/*
+ * The value of e over in when e is a bare path of field names and in an
+ * object, as um_expr_eval would give it, without an evaluation: returns 1
+ * and sets *out; 0 when um_expr_eval is needed.
+ */
+int um_expr_path_get(const um_expr_t *e, um_value_t in, um_value_t *out);
+
+/*
+ * What e reads of the scope's variable `slot`: fn is called with each
+ * field name read as $var.name (as often as it appears); returns
+ * UM_REF_WHOLE when the variable is also used otherwise (passed whole to a
+ * function, a path that does not start with a name), so any of its
+ * fields may be read.  For the meta endpoints (um_map_meta.c).
+ */
+#define UM_REF_FIELD  0x01
+#define UM_REF_WHOLE  0x02
+
+typedef void (*um_expr_ref_pt)(void *data, const char *name, size_t len);
+
+unsigned um_expr_refs(const um_expr_t *e, int slot, um_expr_ref_pt fn,
+    void *data);
+
 
 #endif /* _UM_EXPR_H_INCLUDED_ */

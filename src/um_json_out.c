@@ -8,12 +8,20 @@
 
 
 static void um_json_jansson(um_buf_t *b, json_t *j, unsigned flags);
+static size_t um_json_utf8_len(const char *s, size_t len);
+
+
+#define UM_JSON_ONES   0x0101010101010101ULL
+#define UM_JSON_HIGHS  0x8080808080808080ULL
+
+#define um_json_haszero(x)  (((x) - UM_JSON_ONES) & ~(x) & UM_JSON_HIGHS)
 
 
 void
 um_json_str(um_buf_t *b, const char *s, size_t len)
 {
-    size_t          i, start;
+    size_t          i, n, start;
+    uint64_t        w;
     unsigned char   c;
     static const char  hex[] = "0123456789abcdef";
 
@@ -25,12 +33,74 @@ um_json_str(um_buf_t *b, const char *s, size_t len)
 
     b->data[b->len++] = '"';
 
+    /*
+     * Most strings are plain ASCII that needs no escape: find the first
+     * byte that is not, eight at a time, and copy a string without one in
+     * one go (the lowest flag of the mask is a true one).
+     */
+
+    i = 0;
+
+    while (len - i >= 8) {
+        memcpy(&w, s + i, 8);
+
+        if (((um_json_haszero(w ^ (UM_JSON_ONES * '"'))
+              | um_json_haszero(w ^ (UM_JSON_ONES * '\\'))
+              | ((w - UM_JSON_ONES * 0x20) & ~w)
+              | w)
+             & UM_JSON_HIGHS) != 0)
+        {
+            break;
+        }
+
+        i += 8;
+    }
+
+    while (i < len) {
+        c = (unsigned char) s[i];
+
+        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
+            break;
+        }
+
+        i++;
+    }
+
+    if (i == len) {
+        memcpy(b->data + b->len, s, len);
+        b->len += len;
+        b->data[b->len++] = '"';
+        return;
+    }
+
     start = 0;
 
-    for (i = 0; i < len; i++) {
+    for ( /* void */ ; i < len; i++) {
         c = (unsigned char) s[i];
 
         if (c >= 0x20 && c != '"' && c != '\\') {
+
+            if (c < 0x80) {
+                continue;
+            }
+
+            /*
+             * Text that did not come through jansson (a provider's header,
+             * a continuation made of one) may not be UTF-8: a byte that
+             * starts no valid sequence becomes U+FFFD, so that the output
+             * stays JSON.
+             */
+
+            n = um_json_utf8_len(s + i, len - i);
+
+            if (n) {
+                i += n - 1;
+                continue;
+            }
+
+            um_buf_add(b, s + start, i - start);
+            um_buf_add(b, "\\ufffd", 6);
+            start = i + 1;
             continue;
         }
 
@@ -68,6 +138,28 @@ um_json_str(um_buf_t *b, const char *s, size_t len)
 
     um_buf_add(b, s + start, len - start);
     um_buf_addc(b, '"');
+}
+
+
+/* the length of the valid UTF-8 sequence at s, 0 if there is none */
+
+static size_t
+um_json_utf8_len(const char *s, size_t len)
+{
+    size_t          n;
+    unsigned char   c;
+
+    c = (unsigned char) s[0];
+
+    n = (c >= 0xc2 && c <= 0xdf) ? 2
+        : (c >= 0xe0 && c <= 0xef) ? 3
+        : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
+
+    if (n == 0 || n > len || !um_utf8_valid(s, n)) {
+        return 0;
+    }
+
+    return n;
 }
 
 

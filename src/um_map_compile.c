@@ -602,7 +602,9 @@ um_mc_provider(um_mc_t *mc, json_t *root, um_provider_t *p)
             m->resource = res;
             m->op = op;
 
-            if (um_mc_method(mc, mj, m) != UM_OK) {
+            if (um_mc_method(mc, mj, m) != UM_OK
+                || um_map_meta(mc->a, p, m, mj, mc->err) != UM_OK)
+            {
                 return UM_ERR;
             }
 

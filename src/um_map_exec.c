@@ -11,12 +11,16 @@
 #include <string.h>
 
 #include "um_json_out.h"
+#include "um_json_parse.h"
 #include "um_json_scan.h"
 #include "um_mapping.h"
 
 
 #define UM_EXEC_BODY_FLAGS                                                   \
     (JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL)
+
+/* um_exec_page's fast path declines: the page goes through jansson */
+#define UM_EXEC_SLOW  2
 
 
 enum {
@@ -55,10 +59,10 @@ static int um_exec_string(um_exec_t *x, um_value_t v, um_buf_t *b,
     int encode);
 static int um_exec_next_url(um_exec_t *x, size_t i, um_str_t url,
     um_str_t *next);
-static int um_exec_record(um_exec_t *x, json_t *rec, um_str_t raw,
+static int um_exec_record(um_exec_t *x, um_value_t rec, um_str_t raw,
     um_emit_t *em);
-static int um_exec_each(um_exec_t *x, const um_rowspec_t *rs, json_t *rec,
-    um_str_t raw, um_emit_t *em);
+static int um_exec_each(um_exec_t *x, const um_rowspec_t *rs,
+    um_value_t rec, um_str_t raw, um_emit_t *em);
 static int um_exec_emit(um_exec_t *x, const um_tpl_t *t, um_value_t ctx,
     um_str_t raw, um_value_t dom, um_emit_t *em);
 static int um_exec_write_tpl(um_exec_t *x, const um_tpl_t *t,
@@ -70,6 +74,16 @@ static int um_exec_excluded(const um_excl_t *ex, um_str_t name,
 static int um_exec_key(um_exec_t *x, const um_tpl_t *t, um_value_t rec,
     um_buf_t *out);
 static void um_exec_json_decref(void *data);
+static int um_exec_url_unsafe(um_str_t url);
+static int um_exec_page_slow(um_exec_t *x, size_t ci, um_str_t cursor,
+    const char *body, size_t len, um_value_t headers, um_window_t *win,
+    um_buf_t *out, um_page_t *page);
+static int um_exec_page_meta(um_exec_t *x, size_t ci, um_page_t *page);
+static int um_exec_page_records(um_exec_t *x, const char *body, size_t len,
+    um_window_t *win, um_buf_t *out, um_page_t *page);
+static int um_exec_fp_page(um_exec_t *x, size_t ci, um_str_t cursor,
+    const char *body, size_t len, um_value_t headers, um_window_t *win,
+    um_buf_t *out, um_page_t *page);
 
 
 int
@@ -196,6 +210,12 @@ um_exec_eval(um_exec_t *x, um_expr_t *e, um_value_t ctx, um_value_t *out,
 {
     um_eval_t  ev;
 
+    /* most fields of most mappings are a path into the record */
+
+    if (um_expr_path_get(e, ctx, out)) {
+        return UM_OK;
+    }
+
     ev.arena = x->page_arena;
     ev.vars = x->vars;
     ev.root = x->body;
@@ -316,6 +336,23 @@ um_exec_call(um_exec_t *x, size_t i, um_str_t cursor, um_call_t *call)
 
         for (q = 0; q < cursor.len && cursor.data[q] != '?'; q++) {
             /* void */
+        }
+
+        /*
+         * and checked again as it comes back: the cursor is signed, but
+         * even who holds the secret must not reach another path, or
+         * another location by a path without its leading "/"
+         */
+
+        if (um_exec_path(x, i) != UM_OK) {
+            return UM_ERR;
+        }
+
+        if (q != x->paths[i].len
+            || memcmp(cursor.data, x->paths[i].data, q) != 0
+            || um_exec_url_unsafe(cursor))
+        {
+            return um_error_set(x->err, 400, "next_cursor is not valid");
         }
 
         call->path.data = cursor.data;
@@ -708,22 +745,39 @@ um_exec_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
     size_t len, um_value_t headers, um_window_t *win, um_buf_t *out,
     um_page_t *page)
 {
-    int                 rc;
-    size_t              i, n;
-    json_t             *root, *recs, *j;
-    um_str_t            raw, item;
-    um_expr_t          *when, *msg;
-    um_emit_t           em;
-    um_value_t          v;
-    json_error_t        jerr;
-    um_scan_iter_t      it;
-    const um_method_t  *m;
+    int  rc;
 
-    m = x->method;
     memset(page, 0, sizeof(um_page_t));
 
     /* the caller resets the page arena: headers may already be in it */
 
+    x->body = um_undef();
+
+    if (um_exec_fast) {
+        rc = um_exec_fp_page(x, ci, cursor, body, len, headers, win, out,
+                             page);
+        if (rc != UM_EXEC_SLOW) {
+            return rc;
+        }
+    }
+
+    return um_exec_page_slow(x, ci, cursor, body, len, headers, win, out,
+                             page);
+}
+
+
+/* the reference path: the body parsed whole by jansson */
+
+static int
+um_exec_page_slow(um_exec_t *x, size_t ci, um_str_t cursor,
+    const char *body, size_t len, um_value_t headers, um_window_t *win,
+    um_buf_t *out, um_page_t *page)
+{
+    int            rc;
+    json_t        *root;
+    json_error_t   jerr;
+
+    memset(page, 0, sizeof(um_page_t));
     x->body = um_undef();
 
     root = json_loadb(body, len, UM_EXEC_BODY_FLAGS, &jerr);
@@ -743,7 +797,27 @@ um_exec_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
     x->vars[UM_VAR_CURSOR] = cursor.len ? um_str(cursor.data, cursor.len)
                                         : um_undef();
 
-    /* a 2xx answer that is really an error */
+    rc = um_exec_page_meta(x, ci, page);
+
+    if (rc != UM_OK || page->is_error) {
+        return rc;
+    }
+
+    return um_exec_page_records(x, body, len, win, out, page);
+}
+
+
+/* a 2xx answer that is really an error, and the continuation */
+
+static int
+um_exec_page_meta(um_exec_t *x, size_t ci, um_page_t *page)
+{
+    char               *p;
+    um_expr_t          *when, *msg;
+    um_value_t          v;
+    const um_method_t  *m;
+
+    m = x->method;
 
     when = m->error_when ? m->error_when : x->provider->error_when;
     msg = m->error_message ? m->error_message : x->provider->error_message;
@@ -768,8 +842,6 @@ um_exec_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
         }
     }
 
-    /* the continuation */
-
     if (m->paging.type != UM_PAGE_NONE && m->op == UM_OP_LIST) {
         if (um_exec_eval(x, m->paging.next, x->body, &v, "pagination.next")
             != UM_OK)
@@ -792,8 +864,6 @@ um_exec_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
             }
 
         } else if (v.type == UM_NUM) {
-            char  *p;
-
             p = um_alloc(x->page_arena, UM_NUM_BUF);
             if (p == NULL) {
                 return um_error_set(x->err, 500, "out of memory");
@@ -804,20 +874,41 @@ um_exec_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
         }
     }
 
-    /* the records: in the tree for the mapping, in the text for remote_data */
+    return UM_OK;
+}
 
-    recs = root;
+
+/*
+ * The records of a body parsed whole (x->body): in the tree for the
+ * mapping, in the text for remote_data.
+ */
+
+static int
+um_exec_page_records(um_exec_t *x, const char *body, size_t len,
+    um_window_t *win, um_buf_t *out, um_page_t *page)
+{
+    int                 rc;
+    size_t              i, n;
+    um_str_t            raw, item;
+    um_emit_t           em;
+    um_value_t          recs;
+    um_scan_iter_t      it;
+    const um_method_t  *m;
+
+    m = x->method;
+    recs = x->body;
     raw.data = body;
     raw.len = len;
 
-    for (i = 0; i < m->nrecords && recs; i++) {
-        recs = json_is_object(recs)
-               ? json_object_getn(recs, m->records[i].data, m->records[i].len)
-               : NULL;
+    for (i = 0; i < m->nrecords && recs.type != UM_UNDEF; i++) {
+        recs = um_is_object(recs) ? um_get(recs, m->records[i].data,
+                                           m->records[i].len)
+                                  : um_undef();
 
-        if (recs && um_scan_member(raw.data, raw.data + raw.len,
-                                   m->records[i].data, m->records[i].len,
-                                   &raw) != 0)
+        if (recs.type != UM_UNDEF
+            && um_scan_member(raw.data, raw.data + raw.len,
+                              m->records[i].data, m->records[i].len, &raw)
+               != 0)
         {
             return um_error_set(x->err, 502, "the provider's answer could not "
                                 "be scanned");
@@ -831,7 +922,7 @@ um_exec_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
     em.full = 0;
 
     if (m->op == UM_OP_GET) {
-        if (!json_is_object(recs)) {
+        if (!um_is_object(recs)) {
             return um_error_set(x->err, 502, "the provider's answer has no "
                                 "record where the mapping expects one");
         }
@@ -839,12 +930,22 @@ um_exec_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
         return um_exec_record(x, recs, raw, &em);
     }
 
-    if (recs == NULL || json_is_null(recs)) {
+    if (recs.type == UM_UNDEF || recs.type == UM_NULL) {
         /* no records member: an empty page */
         return UM_OK;
     }
 
-    if (!json_is_array(recs)) {
+    /*
+     * a list whose records are the body itself, and the body is one
+     * object: an endpoint that has a single record to list (the account's
+     * own organization)
+     */
+
+    if (m->nrecords == 0 && um_is_object(recs)) {
+        return um_exec_record(x, recs, raw, &em);
+    }
+
+    if (!um_is_array(recs)) {
         return um_error_set(x->err, 502, "the provider's answer has no list "
                             "of records where the mapping expects one");
     }
@@ -854,7 +955,7 @@ um_exec_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
                             "scanned");
     }
 
-    n = json_array_size(recs);
+    n = um_len(recs);
 
     for (i = 0; i < n && !em.full; i++) {
         rc = um_scan_next(&it, &item);
@@ -863,9 +964,7 @@ um_exec_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
                                 "be scanned");
         }
 
-        j = json_array_get(recs, i);
-
-        if (um_exec_record(x, j, item, &em) != UM_OK) {
+        if (um_exec_record(x, um_at(recs, i), item, &em) != UM_OK) {
             return UM_ERR;
         }
     }
@@ -878,16 +977,679 @@ um_exec_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
 }
 
 
+/*
+ * The fast path of um_exec_page.  The body is parsed by um_json_parse.c
+ * into the engine's own values instead of a jansson tree, and, when the
+ * mapping allows it, the records array is not built at all: each record is
+ * parsed, mapped and dropped in turn (its values in x->rec_arena, reset
+ * per record), so memory stays one record deep whatever the page size, and
+ * the mapping can stop after x->slice bytes and resume.  The page's own
+ * expressions (errors.when, pagination.next) are then evaluated once the
+ * body is read, over the body without its records; rows of a page that
+ * turns out to be an error are taken back.
+ *
+ * Anything unusual (a text the fast parser refuses, an evaluation error, a
+ * repeated records key) returns UM_EXEC_SLOW: the caller takes the rows
+ * back and maps the page the reference way, through jansson, so that
+ * errors and their messages are exactly that path's.
+ */
+
+#define UM_FP_MAX_LEVELS  16
+
+int  um_exec_fast = 1;
+
+
+typedef struct {
+    um_jp_obj_t         obj;
+    um_str_t            key;            /* of the member being descended */
+    size_t              count;          /* members read */
+    unsigned            descended:1;
+} um_fp_level_t;
+
+
+struct um_exec_fp_s {
+    um_jp_t             jp;
+    um_jp_scratch_t     scratch;
+    um_arena_t         *rec_arena;      /* one record's values */
+    unsigned            checked:1;
+    unsigned            stream_ok:1;    /* the records may be streamed */
+
+    /* the page being mapped */
+    size_t              ci;
+    um_str_t            cursor;
+    um_value_t          headers;
+    const char         *body;
+    size_t              len;
+    um_window_t        *win;
+    um_buf_t           *out;
+    um_page_t          *page;
+    um_emit_t           em;
+    size_t              mark;           /* out->len before the page */
+    unsigned            failed0:1;
+    size_t              rows0;
+    size_t              count0;
+    um_value_t          record0;        /* $record, $group before it */
+    um_value_t          group0;
+
+    size_t              level;
+    size_t              nlevels;        /* 0: the records are the body */
+    um_fp_level_t       levels[UM_FP_MAX_LEVELS];
+    size_t              items;          /* records read of the array */
+    um_value_t          root;
+    unsigned            streamed:1;
+    unsigned            active:1;       /* between slices */
+};
+
+
+static um_array_t  um_exec_fp_none;     /* the records in the skeleton */
+
+
+static int um_exec_fp_page(um_exec_t *x, size_t ci, um_str_t cursor,
+    const char *body, size_t len, um_value_t headers, um_window_t *win,
+    um_buf_t *out, um_page_t *page);
+static int um_exec_fp_check(um_exec_t *x);
+static int um_exec_fp_tpl_root(const um_tpl_t *t);
+static int um_exec_fp_expr_root(const um_expr_t *e);
+static int um_exec_fp_members(um_exec_t *x, struct um_exec_fp_s *fp);
+static int um_exec_fp_records(um_exec_t *x, struct um_exec_fp_s *fp);
+static int um_exec_fp_finish(um_exec_t *x, struct um_exec_fp_s *fp);
+static int um_exec_fp_slow(um_exec_t *x, struct um_exec_fp_s *fp);
+static void um_exec_fp_cleanup(void *data);
+
+
+#define UM_FP_DONE     3        /* the body is read */
+#define UM_FP_RECORDS  4        /* at the first item of the records array */
+
+
+static int
+um_exec_fp_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
+    size_t len, um_value_t headers, um_window_t *win, um_buf_t *out,
+    um_page_t *page)
+{
+    int                   rc;
+    um_jp_t              *jp;
+    um_value_t            v;
+    um_fp_level_t        *lv;
+    const um_method_t    *m;
+    struct um_exec_fp_s  *fp;
+
+    m = x->method;
+    fp = x->fp;
+
+    if (fp == NULL) {
+        fp = um_calloc(x->arena, sizeof(struct um_exec_fp_s));
+        if (fp == NULL
+            || um_arena_cleanup_add(x->arena, um_exec_fp_cleanup, fp) != 0)
+        {
+            return UM_EXEC_SLOW;
+        }
+
+        x->fp = fp;
+    }
+
+    if (!fp->checked) {
+        fp->stream_ok = um_exec_fp_check(x);
+        fp->checked = 1;
+    }
+
+    fp->ci = ci;
+    fp->cursor = cursor;
+    fp->headers = headers;
+    fp->body = body;
+    fp->len = len;
+    fp->win = win;
+    fp->out = out;
+    fp->page = page;
+    fp->mark = out->len;
+    fp->failed0 = out->failed;
+    fp->rows0 = x->rows;
+    fp->count0 = *x->count;
+    fp->record0 = x->vars[UM_VAR_RECORD];
+    fp->group0 = x->vars[UM_VAR_GROUP];
+    fp->level = 0;
+    fp->nlevels = 0;
+    fp->items = 0;
+    fp->root = um_undef();
+    fp->streamed = 0;
+    fp->active = 0;
+
+    fp->em.win = win;
+    fp->em.seen = 0;
+    fp->em.page = page;
+    fp->em.out = out;
+    fp->em.full = 0;
+
+    x->vars[UM_VAR_HEADERS] = headers;
+    x->vars[UM_VAR_CURSOR] = cursor.len ? um_str(cursor.data, cursor.len)
+                                        : um_undef();
+    x->raw_min = 0;
+
+    jp = &fp->jp;
+    um_jp_init(jp, x->page_arena, &fp->scratch, body, len);
+    um_jp_skip_ws(jp);
+
+    if (!fp->stream_ok || m->op != UM_OP_LIST || jp->p >= jp->end
+        || (m->nrecords == 0 ? *jp->p != '[' : *jp->p != '{'))
+    {
+        /* the body whole, then the reference order of things */
+
+        if (um_jp_value(jp, &v) != UM_OK) {
+            return um_exec_fp_slow(x, fp);
+        }
+
+        um_jp_skip_ws(jp);
+
+        if (jp->p != jp->end) {
+            return um_exec_fp_slow(x, fp);
+        }
+
+        fp->root = v;
+        return um_exec_fp_finish(x, fp);
+    }
+
+    if (m->nrecords == 0) {
+        /* the body is the records array */
+        jp->p++;
+        fp->active = 1;
+        return um_exec_fp_records(x, fp);
+    }
+
+    /* the objects down to the records array, member by member */
+
+    fp->nlevels = m->nrecords;
+    jp->p++;
+    um_jp_skip_ws(jp);
+
+    lv = &fp->levels[0];
+    um_jp_obj_begin(jp, &lv->obj);
+    lv->count = 0;
+    lv->descended = 0;
+
+    rc = um_exec_fp_members(x, fp);
+
+    if (rc == UM_FP_RECORDS) {
+        fp->active = 1;
+        return um_exec_fp_records(x, fp);
+    }
+
+    if (rc == UM_FP_DONE) {
+        return um_exec_fp_finish(x, fp);
+    }
+
+    return um_exec_fp_slow(x, fp);
+}
+
+
+int
+um_exec_page_resume(um_exec_t *x)
+{
+    int                   rc;
+    struct um_exec_fp_s  *fp;
+
+    fp = x->fp;
+
+    if (fp == NULL || !fp->active) {
+        return um_error_set(x->err, 500, "internal error: no page to resume");
+    }
+
+    rc = um_exec_fp_records(x, fp);
+
+    if (rc != UM_EXEC_SLOW) {
+        return rc;
+    }
+
+    return um_exec_page_slow(x, fp->ci, fp->cursor, fp->body, fp->len,
+                             fp->headers, fp->win, fp->out, fp->page);
+}
+
+
+/*
+ * The members of the objects on the way to the records: UM_FP_RECORDS at
+ * the records array, UM_FP_DONE when the body is read, UM_EXEC_SLOW.
+ */
+
+static int
+um_exec_fp_members(um_exec_t *x, struct um_exec_fp_s *fp)
+{
+    um_jp_t            *jp;
+    um_str_t            key;
+    um_value_t          v;
+    um_fp_level_t      *lv;
+    const um_str_t     *path;
+    const um_method_t  *m;
+
+    m = x->method;
+    jp = &fp->jp;
+
+    for ( ;; ) {
+        lv = &fp->levels[fp->level];
+        path = &m->records[fp->level];
+
+        um_jp_skip_ws(jp);
+
+        if (jp->p >= jp->end) {
+            return UM_EXEC_SLOW;
+        }
+
+        if (*jp->p == '}') {
+            goto close;
+        }
+
+        if (lv->count) {
+            if (*jp->p != ',') {
+                return UM_EXEC_SLOW;
+            }
+
+            jp->p++;
+            um_jp_skip_ws(jp);
+        }
+
+        if (um_jp_key(jp, &key) != UM_OK) {
+            return UM_EXEC_SLOW;
+        }
+
+        lv->count++;
+
+        if (key.len == path->len && memcmp(key.data, path->data, key.len) == 0
+            && jp->p < jp->end)
+        {
+            if (lv->descended) {
+                /* the records key again: jansson keeps the later value */
+                return UM_EXEC_SLOW;
+            }
+
+            if (fp->level + 1 < fp->nlevels && *jp->p == '{') {
+                lv->descended = 1;
+                lv->key = key;
+                jp->p++;
+
+                fp->level++;
+                lv = &fp->levels[fp->level];
+                um_jp_obj_begin(jp, &lv->obj);
+                lv->count = 0;
+                lv->descended = 0;
+                continue;
+            }
+
+            if (fp->level + 1 == fp->nlevels && *jp->p == '[') {
+                lv->descended = 1;
+                lv->key = key;
+                jp->p++;
+                return UM_FP_RECORDS;
+            }
+        }
+
+        if (um_jp_value(jp, &v) != UM_OK
+            || um_jp_obj_add(jp, &lv->obj, key, v) != UM_OK)
+        {
+            return UM_EXEC_SLOW;
+        }
+
+        continue;
+
+    close:
+
+        jp->p++;
+
+        if (um_jp_obj_end(jp, &lv->obj, &v) != UM_OK) {
+            return UM_EXEC_SLOW;
+        }
+
+        if (fp->level == 0) {
+            um_jp_skip_ws(jp);
+
+            if (jp->p != jp->end) {
+                return UM_EXEC_SLOW;
+            }
+
+            fp->root = v;
+            return UM_FP_DONE;
+        }
+
+        fp->level--;
+        lv = &fp->levels[fp->level];
+
+        if (um_jp_obj_add(jp, &lv->obj, lv->key, v) != UM_OK) {
+            return UM_EXEC_SLOW;
+        }
+    }
+}
+
+
+/*
+ * The records array, one record at a time: parsed in the record arena,
+ * mapped, dropped.  After x->slice bytes, UM_AGAIN.
+ */
+
+static int
+um_exec_fp_records(um_exec_t *x, struct um_exec_fp_s *fp)
+{
+    int             rc;
+    size_t          ws;
+    um_jp_t        *jp;
+    um_str_t        raw;
+    um_value_t      rec, v;
+    um_arena_t     *pa;
+    const char     *start;
+    um_fp_level_t  *lv;
+
+    jp = &fp->jp;
+    start = jp->p;
+
+    if (fp->rec_arena == NULL) {
+        fp->rec_arena = um_arena_create(16 * 1024, 256 * 1024 * 1024);
+        if (fp->rec_arena == NULL) {
+            return um_exec_fp_slow(x, fp);
+        }
+    }
+
+    pa = x->page_arena;
+
+    for ( ;; ) {
+        um_jp_skip_ws(jp);
+
+        if (jp->p >= jp->end) {
+            return um_exec_fp_slow(x, fp);
+        }
+
+        if (*jp->p == ']') {
+            break;
+        }
+
+        if (fp->items) {
+            if (*jp->p != ',') {
+                return um_exec_fp_slow(x, fp);
+            }
+
+            jp->p++;
+            um_jp_skip_ws(jp);
+        }
+
+        raw.data = jp->p;
+        ws = jp->ws;
+
+        /* the record's values and everything its rows make: one arena */
+
+        x->page_arena = fp->rec_arena;
+        jp->arena = fp->rec_arena;
+
+        rc = um_jp_value(jp, &rec);
+
+        if (rc == UM_OK && !fp->em.full) {
+            raw.len = (size_t) (jp->p - raw.data);
+            x->raw_min = (jp->ws == ws);
+
+            rc = um_exec_record(x, rec, raw, &fp->em);
+
+            x->raw_min = 0;
+        }
+
+        um_arena_reset(fp->rec_arena);
+        x->page_arena = pa;
+        jp->arena = pa;
+
+        if (rc != UM_OK) {
+            return um_exec_fp_slow(x, fp);
+        }
+
+        fp->items++;
+
+        if (x->slice && (size_t) (jp->p - start) >= x->slice) {
+            return UM_AGAIN;
+        }
+    }
+
+    jp->p++;
+    fp->active = 0;
+    fp->streamed = 1;
+
+    /* in the body without its records, they are an empty array */
+
+    memset(&v, 0, sizeof(um_value_t));
+    v.type = UM_ARR;
+    v.u.a = &um_exec_fp_none;
+
+    if (fp->nlevels == 0) {
+        um_jp_skip_ws(jp);
+
+        if (jp->p != jp->end) {
+            return um_exec_fp_slow(x, fp);
+        }
+
+        fp->root = v;
+        return um_exec_fp_finish(x, fp);
+    }
+
+    lv = &fp->levels[fp->level];
+
+    if (um_jp_obj_add(jp, &lv->obj, lv->key, v) != UM_OK) {
+        return um_exec_fp_slow(x, fp);
+    }
+
+    if (um_exec_fp_members(x, fp) != UM_FP_DONE) {
+        return um_exec_fp_slow(x, fp);
+    }
+
+    return um_exec_fp_finish(x, fp);
+}
+
+
+/* the body is read: the page's own expressions, and the records if whole */
+
+static int
+um_exec_fp_finish(um_exec_t *x, struct um_exec_fp_s *fp)
+{
+    size_t      rows;
+    um_page_t  *page;
+
+    page = fp->page;
+    x->body = fp->root;
+
+    /* as if they ran before the records, as they do on the reference path */
+
+    x->vars[UM_VAR_RECORD] = fp->record0;
+    x->vars[UM_VAR_GROUP] = fp->group0;
+
+    rows = page->rows;
+    page->rows = 0;
+
+    if (um_exec_page_meta(x, fp->ci, page) != UM_OK) {
+        return um_exec_fp_slow(x, fp);
+    }
+
+    if (page->is_error) {
+        /* no rows from an error: take back those the records made */
+
+        um_buf_truncate(fp->out, fp->mark);
+        fp->out->failed = fp->failed0;
+        x->rows = fp->rows0;
+
+        if (x->count != &x->rows) {
+            *x->count = fp->count0;
+        }
+
+        page->left = 0;
+        return UM_OK;
+    }
+
+    page->rows = rows;
+
+    if (fp->streamed) {
+        if (fp->out->failed) {
+            return um_error_set(x->err, 502, "the unified answer is too "
+                                "large");
+        }
+
+        return UM_OK;
+    }
+
+    /* a text without whitespace: every record's bytes are minified */
+
+    x->raw_min = (fp->jp.ws == 0);
+
+    if (um_exec_page_records(x, fp->body, fp->len, fp->win, fp->out, page)
+        != UM_OK)
+    {
+        x->raw_min = 0;
+        return um_exec_fp_slow(x, fp);
+    }
+
+    x->raw_min = 0;
+
+    return UM_OK;
+}
+
+
+/* back to the state before the page, for the reference path */
+
+static int
+um_exec_fp_slow(um_exec_t *x, struct um_exec_fp_s *fp)
+{
+    if (fp->rec_arena && x->page_arena == fp->rec_arena) {
+        um_arena_reset(fp->rec_arena);
+    }
+
+    um_buf_truncate(fp->out, fp->mark);
+    fp->out->failed = fp->failed0;
+    x->rows = fp->rows0;
+
+    if (x->count != &x->rows) {
+        *x->count = fp->count0;
+    }
+
+    x->vars[UM_VAR_RECORD] = fp->record0;
+    x->vars[UM_VAR_GROUP] = fp->group0;
+    x->raw_min = 0;
+    x->body = um_undef();
+    fp->active = 0;
+
+    return UM_EXEC_SLOW;
+}
+
+
+static void
+um_exec_fp_cleanup(void *data)
+{
+    struct um_exec_fp_s  *fp = data;
+
+    um_jp_scratch_free(&fp->scratch);
+
+    if (fp->rec_arena) {
+        um_arena_destroy(fp->rec_arena);
+        fp->rec_arena = NULL;
+    }
+}
+
+
+/*
+ * 1 if the records may be streamed: no row expression reads $$ (the body
+ * is not whole while they run), and the page's own expressions read
+ * nothing of the records (they run over the body without them).
+ */
+
+static int
+um_exec_fp_check(um_exec_t *x)
+{
+    size_t              k;
+    um_expr_t          *when;
+    const um_str_t     *rec0;
+    const um_method_t  *m;
+    const um_rowspec_t *rs;
+
+    m = x->method;
+
+    if (m->nrecords >= UM_FP_MAX_LEVELS) {
+        return 0;
+    }
+
+    for (k = 0; k < m->nrows; k++) {
+        rs = &m->rows[k];
+
+        if (um_exec_fp_expr_root(rs->each)
+            || um_exec_fp_expr_root(rs->group_by)
+            || um_exec_fp_expr_root(rs->when)
+            || um_exec_fp_tpl_root(rs->row))
+        {
+            return 0;
+        }
+    }
+
+    rec0 = m->nrecords ? &m->records[0] : NULL;
+    when = m->error_when ? m->error_when : x->provider->error_when;
+
+    if (when && um_expr_reads(when, 1, rec0 ? rec0->data : NULL,
+                              rec0 ? rec0->len : 0))
+    {
+        return 0;
+    }
+
+    if (m->paging.type != UM_PAGE_NONE && m->paging.next
+        && um_expr_reads(m->paging.next, 1, rec0 ? rec0->data : NULL,
+                         rec0 ? rec0->len : 0))
+    {
+        return 0;
+    }
+
+    return 1;
+}
+
+
+static int
+um_exec_fp_expr_root(const um_expr_t *e)
+{
+    /* with body 0, only $$ counts */
+    return e && um_expr_reads(e, 0, NULL, 0);
+}
+
+
+static int
+um_exec_fp_tpl_root(const um_tpl_t *t)
+{
+    size_t  i;
+
+    if (t == NULL) {
+        return 0;
+    }
+
+    switch (t->type) {
+
+    case UM_TPL_EXPR:
+        return um_exec_fp_expr_root(t->expr);
+
+    case UM_TPL_OBJECT:
+        for (i = 0; i < t->n; i++) {
+            if (um_exec_fp_tpl_root(t->fields[i].tpl)) {
+                return 1;
+            }
+        }
+
+        return 0;
+
+    case UM_TPL_ARRAY:
+        for (i = 0; i < t->n; i++) {
+            if (um_exec_fp_tpl_root(t->items[i])) {
+                return 1;
+            }
+        }
+
+        return 0;
+
+    default:
+        return 0;
+    }
+}
+
+
 /* the rows of one record, spec after spec */
 
 static int
-um_exec_record(um_exec_t *x, json_t *rec, um_str_t raw, um_emit_t *em)
+um_exec_record(um_exec_t *x, um_value_t rec, um_str_t raw, um_emit_t *em)
 {
     size_t               k;
     um_value_t           r, v;
     const um_rowspec_t  *rs;
 
-    r = um_from_json(rec);
+    r = rec;
     x->vars[UM_VAR_RECORD] = r;
     x->vars[UM_VAR_GROUP] = um_undef();
 
@@ -924,18 +1686,18 @@ um_exec_record(um_exec_t *x, json_t *rec, um_str_t raw, um_emit_t *em)
 /* "each": one row per element, or per group of elements */
 
 static int
-um_exec_each(um_exec_t *x, const um_rowspec_t *rs, json_t *rec,
+um_exec_each(um_exec_t *x, const um_rowspec_t *rs, um_value_t rec,
     um_str_t raw, um_emit_t *em)
 {
+    int              dom;
     char             num[UM_NUM_BUF];
     size_t           i, n, g, k;
-    json_t          *dom;
     um_str_t         eraw, key;
     um_array_t      *keys, *groups;
-    um_value_t       r, v, e, gk, grp;
+    um_value_t       r, v, e, gk, grp, dv;
     um_scan_iter_t   it;
 
-    r = um_from_json(rec);
+    r = rec;
 
     if (um_exec_eval(x, rs->each, r, &v, "rows.each") != UM_OK) {
         return UM_ERR;
@@ -1022,33 +1784,30 @@ um_exec_each(um_exec_t *x, const um_rowspec_t *rs, json_t *rec,
      * to an array of the record, else the element as the tree has it
      */
 
-    dom = NULL;
+    dom = 0;
     eraw.data = NULL;
     eraw.len = 0;
 
     if (rs->remote_data == UM_RD_ELEMENT && rs->each_path) {
-        dom = rec;
+        dv = rec;
         eraw = raw;
 
-        for (k = 0; k < rs->neach_path && dom; k++) {
-            dom = json_is_object(dom)
-                  ? json_object_getn(dom, rs->each_path[k].data,
-                                     rs->each_path[k].len)
-                  : NULL;
+        for (k = 0; k < rs->neach_path && dv.type != UM_UNDEF; k++) {
+            dv = um_is_object(dv) ? um_get(dv, rs->each_path[k].data,
+                                           rs->each_path[k].len)
+                                  : um_undef();
 
-            if (dom && um_scan_member(eraw.data, eraw.data + eraw.len,
-                                      rs->each_path[k].data,
-                                      rs->each_path[k].len, &eraw) != 0)
+            if (dv.type != UM_UNDEF
+                && um_scan_member(eraw.data, eraw.data + eraw.len,
+                                  rs->each_path[k].data,
+                                  rs->each_path[k].len, &eraw) != 0)
             {
-                dom = NULL;
+                dv = um_undef();
             }
         }
 
-        if (!json_is_array(dom) || json_array_size(dom) != n
-            || um_scan_array(&it, eraw) != 0)
-        {
-            dom = NULL;
-        }
+        dom = um_is_array(dv) && um_len(dv) == n
+              && um_scan_array(&it, eraw) == 0;
     }
 
     for (i = 0; i < n && !em->full; i++) {
@@ -1143,7 +1902,7 @@ static int
 um_exec_next_url(um_exec_t *x, size_t ci, um_str_t url, um_str_t *next)
 {
     char        *p;
-    size_t       i, start, q;
+    size_t       start, q;
     const char  *s;
 
     s = url.data;
@@ -1164,13 +1923,9 @@ um_exec_next_url(um_exec_t *x, size_t ci, um_str_t url, um_str_t *next)
                             "not a URL or an absolute path");
     }
 
-    for (i = start; i < url.len; i++) {
-        if ((unsigned char) s[i] <= 0x20 || (unsigned char) s[i] >= 0x7f
-            || s[i] == '#' || s[i] == '\\')
-        {
-            return um_error_set(x->err, 502, "the provider's next-page link "
-                                "contains characters a URL may not");
-        }
+    if (um_exec_url_unsafe((um_str_t) { s + start, url.len - start })) {
+        return um_error_set(x->err, 502, "the provider's next-page link "
+                            "contains characters a URL may not");
     }
 
     for (q = start; q < url.len && s[q] != '?'; q++) {
@@ -1198,6 +1953,26 @@ um_exec_next_url(um_exec_t *x, size_t ci, um_str_t url, um_str_t *next)
     next->len = url.len - start;
 
     return UM_OK;
+}
+
+
+/* 1 if a path and query holds a byte a URL may not (space, controls) */
+
+static int
+um_exec_url_unsafe(um_str_t url)
+{
+    size_t  i;
+
+    for (i = 0; i < url.len; i++) {
+        if ((unsigned char) url.data[i] <= 0x20
+            || (unsigned char) url.data[i] >= 0x7f
+            || url.data[i] == '#' || url.data[i] == '\\')
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -1302,7 +2077,11 @@ um_exec_write_row(um_exec_t *x, const um_tpl_t *t, um_value_t rec,
         um_buf_add(out, first ? "\"remote_data\":" : ",\"remote_data\":",
                    first ? 14 : 15);
 
-        if (raw.len) {
+        if (raw.len && x->raw_min) {
+            /* the provider's bytes are already minified */
+            um_buf_add(out, raw.data, raw.len);
+
+        } else if (raw.len) {
             um_json_minify(out, raw.data, raw.len);
 
         } else {

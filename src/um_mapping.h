@@ -156,10 +156,29 @@ typedef struct {
 } um_rowspec_t;
 
 
+/*
+ * What a method reads and fills, found when it is compiled: for the meta
+ * endpoints and the OpenAPI document (um_map_meta.c).
+ */
+
+typedef struct {
+    um_str_t           *fields;     /* unified fields the rows fill, dotted */
+    size_t              nfields;
+    um_str_t           *params;     /* $query names it reads */
+    size_t              nparams;
+    unsigned            all_query:1;    /* reads $query as a whole */
+    unsigned            limit:1;        /* reads $limit */
+    um_str_t            description;    /* the method's, if any */
+    um_str_t            json;       /* the meta answer's members, from
+                                       "resource" to its closing brace */
+} um_meta_t;
+
+
 typedef struct {
     int                 resource;   /* um_resource_e */
     int                 op;         /* um_op_e */
     um_str_t            where;      /* "resources.usage.list", for errors */
+    um_meta_t          *meta;
 
     /* a static response: no provider call; rows[0].row is an array */
     unsigned            is_static:1;
@@ -234,6 +253,16 @@ const um_provider_t *um_registry_find(const um_registry_t *reg,
     const char *name, size_t len);
 
 
+/* introspection: um_map_meta.c */
+
+/*
+ * Computes m->meta from the compiled method and j, its (merged) mapping
+ * JSON, which lives as long as the registry's arena.
+ */
+int um_map_meta(um_arena_t *a, const um_provider_t *p, um_method_t *m,
+    json_t *j, um_error_t *err);
+
+
 /* executor: um_map_exec.c */
 
 typedef struct {
@@ -259,7 +288,24 @@ typedef struct {
 
     size_t              rows;           /* rows written, all pages */
     size_t             *count;          /* rows of the answer (shared) */
+
+    /*
+     * The fast path of um_exec_page (um_json_parse.c instead of jansson,
+     * the records streamed): its state, kept between slices.  slice: bytes
+     * of records mapped before um_exec_page returns UM_AGAIN (0: the whole
+     * page at once).
+     */
+    size_t              slice;
+    struct um_exec_fp_s *fp;
+    unsigned            raw_min:1;      /* remote_data bytes need no minify */
 } um_exec_t;
+
+
+/* um_exec_page: the page is not done, call um_exec_page_resume */
+#define UM_AGAIN  1
+
+/* 0: every page through jansson (the reference path, for comparisons) */
+extern int  um_exec_fast;
 
 
 typedef struct {
@@ -315,6 +361,16 @@ int um_exec_join_result(um_exec_t *x, size_t j, const char *body,
 int um_exec_page(um_exec_t *x, size_t i, um_str_t cursor, const char *body,
     size_t len, um_value_t headers, um_window_t *win, um_buf_t *out,
     um_page_t *page);
+
+/*
+ * With x->slice set, um_exec_page may return UM_AGAIN after that many
+ * bytes of records, so that a large page does not hold the event loop:
+ * the rows so far are in out, and um_exec_page_resume continues where it
+ * stopped (the body, window, out and page as given, the page arena not
+ * reset in between).  It returns what um_exec_page would have, or UM_AGAIN
+ * again.
+ */
+int um_exec_page_resume(um_exec_t *x);
 
 /* the static rows of a static method */
 int um_exec_static(um_exec_t *x, um_window_t *win, um_buf_t *out,

@@ -13,6 +13,8 @@
 static int um_equal_json_obj(json_t *a, um_value_t b);
 static int um_equal_obj_obj(um_object_t *a, um_object_t *b);
 static size_t um_num_digits(double d, char *digits, int *exp10);
+static size_t um_num_uint(uint64_t u, char *p);
+static size_t um_num_fixed(double d, char *p);
 static int um_num_try(double d, const char *s);
 
 
@@ -571,7 +573,16 @@ um_num_format(double d, char *buf)
     /* integers below 2^53 print exactly; no shorter form reads back */
 
     if (d < 9007199254740992.0 && d == floor(d)) {
-        len = (size_t) snprintf(p, UM_NUM_BUF - 1, "%.0f", d);
+        len = um_num_uint((uint64_t) d, p);
+        p[len] = '\0';
+        return (size_t) (p - buf) + len;
+    }
+
+    /* most numbers of provider data: few decimals, no exponent */
+
+    len = um_num_fixed(d, p);
+
+    if (len) {
         return (size_t) (p - buf) + len;
     }
 
@@ -621,6 +632,98 @@ um_num_format(double d, char *buf)
     *p = '\0';
 
     return (size_t) (p - buf);
+}
+
+
+static size_t
+um_num_uint(uint64_t u, char *p)
+{
+    char    tmp[24];
+    size_t  n, len;
+
+    n = sizeof(tmp);
+
+    do {
+        tmp[--n] = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u);
+
+    len = sizeof(tmp) - n;
+    memcpy(p, tmp + n, len);
+
+    return len;
+}
+
+
+/*
+ * A non-integer 1e-6 <= d < 1e15 whose shortest form has at most 15
+ * significant digits, without printf: the fewest decimals k for which the
+ * integer r = d * 10^k reads back, r / 10^k == d (r below 2^53 and 10^k
+ * are exact, so the division is strtod's correctly rounded result).  At
+ * most one decimal of 15 digits or fewer reads back to d (see below), so
+ * the first found is the shortest.  The product d * 10^k is within an
+ * eighth of r when r is below 1e15, so rounding it finds r.  Returns 0 when
+ * d is not such a number: the general way formats it.
+ */
+
+static size_t
+um_num_fixed(double d, char *p)
+{
+    int       k;
+    char     *q, digits[24];
+    double    m, r;
+    size_t    len;
+    uint64_t  u;
+
+    static const double  p10[] = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21
+    };
+
+    if (!(d >= 1e-6 && d < 1e15)) {
+        return 0;
+    }
+
+    for (k = 1; k <= 21; k++) {
+        m = d * p10[k];
+
+        if (m >= 1e15) {
+            return 0;
+        }
+
+        r = floor(m + 0.5);
+
+        if (r / p10[k] != d) {
+            continue;
+        }
+
+        u = (uint64_t) r;
+        len = um_num_uint(u, digits);
+        q = p;
+
+        if (len <= (size_t) k) {
+            /* 0.000ddd: k decimals in all */
+            *q++ = '0';
+            *q++ = '.';
+            memset(q, '0', k - len);
+            q += k - len;
+            memcpy(q, digits, len);
+            q += len;
+
+        } else {
+            memcpy(q, digits, len - k);
+            q += len - k;
+            *q++ = '.';
+            memcpy(q, digits + len - k, k);
+            q += k;
+        }
+
+        *q = '\0';
+
+        return (size_t) (q - p);
+    }
+
+    return 0;
 }
 
 

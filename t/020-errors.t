@@ -96,13 +96,14 @@ GET /unified/usage-metering/spend?integrated_account_id=acc-1
 
 
 === TEST 6: a resource the provider does not have is 404 and names both
---- http_config eval: $::Accounts . $::Mock
+--- http_config eval
+$::Accounts . "    usage_metering_account   acc-2 provider=datadog upstream=/_um/confluent;\n" . $::Mock
 --- config eval: $::Locations
 --- request
-GET /unified/usage-metering/users?integrated_account_id=acc-1
+GET /unified/usage-metering/users?integrated_account_id=acc-2
 --- error_code: 404
 --- response_body chomp
-{"statusCode":404,"error":"Not Found","message":"resource \"users\" is not supported by provider \"confluent\""}
+{"statusCode":404,"error":"Not Found","message":"resource \"users\" is not supported by provider \"datadog\""}
 
 
 

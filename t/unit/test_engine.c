@@ -232,6 +232,16 @@ test_json(void)
     b.len = 0;
     um_json_num(&b, 48.6);
     CHECK_STR(b.data, b.len, "48.6");
+
+    /*
+     * fuzz finding (map_exec): a continuation taken from a provider header
+     * is not UTF-8 and was copied as is into the JSON body of the next
+     * call; bytes that start no valid sequence are written as U+FFFD
+     */
+    b.len = 0;
+    um_json_str(&b, "a\xff\xc3\xa9\xed\xa0\x80\xf0\x9f\x98", 10);
+    CHECK_STR(b.data, b.len, "\"a\\ufffd\xc3\xa9\\ufffd\\ufffd\\ufffd"
+              "\\ufffd\\ufffd\\ufffd\"");
     um_buf_free(&b);
 }
 
@@ -407,6 +417,24 @@ test_exec(void)
     CHECK_STR(call.path.data, call.path.len, "/billing/v1/costs");
     CHECK_STR(call.args.data, call.args.len,
               "page_token=T2&start_date=2024-03-01");
+
+    /*
+     * a URL continuation is checked again when it comes back in a cursor:
+     * another path, a path without "/" (another location), bytes a URL
+     * may not hold
+     */
+    CHECK(um_exec_call(&x, 0, (um_str_t) { "/billing/v1/other?a=1", 21 },
+                       &call) == UM_ERR && err.status == 400);
+    CHECK(um_exec_call(&x, 0, (um_str_t) { "2/billing/v1/costs", 18 },
+                       &call) == UM_ERR);
+    CHECK(um_exec_call(&x, 0, (um_str_t) { "/billing/v1/costs/..", 20 },
+                       &call) == UM_ERR);
+    CHECK(um_exec_call(&x, 0,
+                       (um_str_t) { "/billing/v1/costs?a=1\r\nX: y", 27 },
+                       &call) == UM_ERR);
+    CHECK(um_exec_call(&x, 0, (um_str_t) { "/billing/v1/costs?a=1", 21 },
+                       &call) == UM_OK
+          && call.path.len == 17 && call.args.len == 3);
 
     /* shaping: exclusions, no remote_data, key_by */
     out.len = 0;
@@ -624,6 +652,19 @@ test_cursor(void)
     bad.len = 6;
     CHECK(um_cursor_decode(a, bad, "k", 1, 1500, 3600, d1, &back, &err)
           == UM_ERR);
+
+    /*
+     * fuzz finding (cursor): an issued time far from now overflowed the
+     * expiry arithmetic (undefined behaviour); it is simply expired
+     */
+    c.issued = INT64_MIN;
+    CHECK(um_cursor_encode(a, &c, "k", 1, &tok) == UM_OK);
+    CHECK(um_cursor_decode(a, tok, "k", 1, 1500, 3600, d1, &back, &err)
+          == UM_ERR && strstr(err.msg, "expired"));
+    c.issued = INT64_MAX;
+    CHECK(um_cursor_encode(a, &c, "k", 1, &tok) == UM_OK);
+    CHECK(um_cursor_decode(a, tok, "k", 1, 1500, 3600, d1, &back, &err)
+          == UM_ERR && strstr(err.msg, "expired"));
 
     um_arena_destroy(a);
 }

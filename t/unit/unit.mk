@@ -5,7 +5,9 @@
 #   make -f t/unit/unit.mk unit-expr-asan   the same under ASan + UBSan
 #   make -f t/unit/unit.mk expr-diff        differential test against the
 #                                           npm jsonata package
-#   make -f t/unit/unit.mk fuzz-expr        libFuzzer target (clang)
+#
+# The libFuzzer target of the expression engine is fuzz/fuzz_expr.c, built
+# and run by fuzz/fuzz.mk with the other engine parts' targets.
 
 um_unit_saved_goal := $(.DEFAULT_GOAL)
 
@@ -42,7 +44,7 @@ UM_UNIT_VG_OBJS   = $(patsubst src/%.c,$(UM_UNIT_VG_DIR)/obj/%.o,\
                       $(UM_UNIT_SRCS) $(UM_UNIT_DEPS))
 UM_UNIT_NOERR     = $(if $(filter $(UM_UNIT_DEPS),$<),-Wno-error)
 
-.PHONY: unit-expr unit-expr-asan expr-diff fuzz-expr
+.PHONY: unit-expr unit-expr-asan expr-diff
 .SECONDARY: $(UM_UNIT_OBJS) $(UM_UNIT_ASAN_OBJS) $(UM_UNIT_VG_OBJS)
 
 # valgrind runs a build without PCRE2 JIT: it cannot follow JIT code and
@@ -106,14 +108,6 @@ expr-diff: $(UM_UNIT_DIR)/expr_diff_driver \
 	TZ=UTC NODE_PATH=build/npm/node_modules $(UM_UNIT_NODE) \
 	    t/unit/expr_diff/compare.js t/unit/expr_cases.json \
 	    $(UM_UNIT_DIR)/expr_diff_ours.jsonl
-
-# libFuzzer: build/fuzz/fuzz_expr [corpus]
-
-fuzz-expr: t/unit/fuzz_expr.c $(UM_UNIT_SRCS) $(UM_UNIT_DEPS) $(UM_UNIT_HDRS)
-	@mkdir -p build/fuzz
-	$(UM_UNIT_CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
-	    -o build/fuzz/fuzz_expr t/unit/fuzz_expr.c $(UM_UNIT_SRCS) \
-	    $(UM_UNIT_DEPS) $(UM_UNIT_LIBS)
 
 ifeq ($(um_unit_saved_goal),)
 ifeq ($(notdir $(firstword $(MAKEFILE_LIST))),unit.mk)

@@ -29,7 +29,8 @@ package Test::Nginx::Socket;
 #
 # Environment: TEST_NGINX_BINARY, _SERVROOT, _SERVER_PORT, _CLIENT_PORT,
 # _LOG_LEVEL, _TIMEOUT, _SLEEP, _LOAD_MODULES, _NO_CLEAN, _NO_SHUFFLE,
-# _VERBOSE, _USE_HUP, _USE_VALGRIND, _VALGRIND_SUPPRESS; $TEST_NGINX_*
+# _VERBOSE, _USE_HUP, _USE_VALGRIND, _VALGRIND_SUPPRESS, _CAPTURE_DIR (ours:
+# every response and error.log line appended there); $TEST_NGINX_*
 # in config, user_files, request, more_headers and expected response
 # sections comes from %ENV, $TEST_NGINX_RAND_PORT_<n> is a free port.
 #
@@ -814,6 +815,8 @@ sub run_requests {
 
     for my $i (0 .. $#$reqs) {
         my ($raw) = send_request($block, $reqs->[$i], $timeout);
+        capture('responses', "=== $name\n$raw\n")
+            if defined $block->ignore_response;
         my $heads = $reqs->[$i]{heads};
         my $n = $npipe || 1;
         for my $j (0 .. $n - 1) {
@@ -821,6 +824,9 @@ sub run_requests {
             if (!defined $block->ignore_response) {
                 my $res = parse_response($raw, $heads->[$j]);
                 $raw = $res->{left};
+                # the body de-chunked: a secret may not span chunk frames
+                capture('responses', "=== $name\n$res->{raw_headers}\n"
+                                     . "$res->{body}\n");
 
                 # --- no_last_chunk: the response must be cut (a stream that
                 # failed after its header); the real runner only warns here

@@ -79,6 +79,12 @@ our $VerPort;            # HUP mode: port of the /ver side server
 our %OldWorkers;         # HUP mode: pids of workers of older configurations
 our @OldWorkerLines;     # ... and the error.log lines they wrote
 
+# Ours: with TEST_NGINX_CAPTURE_DIR set, every response, error.log line,
+# nginx.conf and user file is appended to <dir>/<test file>.responses,
+# .error_log, .conf and .files, for checks over the whole suite
+# (t/check-secrets.pl).
+our $CaptureDir = $ENV{TEST_NGINX_CAPTURE_DIR};
+
 our @EXPORT = qw(
     $ServerAddr $ServerName $ServerPort $ServerPortForClient
     $ServRoot $HtmlDir $LogDir $ErrLogFile $AccLogFile $StderrFile
@@ -95,7 +101,7 @@ our @EXPORT = qw(
     write_config_file nginx_start nginx_wait_listening nginx_stop
     nginx_is_alive nginx_hup_reload kill_stale_nginx port_is_open
     read_error_log_slice read_file_text valgrind_new_errors
-    describe_status cleanup
+    describe_status cleanup capture
 );
 
 # ---------------------------------------------------------------------------
@@ -327,6 +333,7 @@ sub write_user_files {
         binmode $out;
         print $out $body;
         close $out;
+        capture('files', ">>> $path\n$body\n<<< $path\n");
         if ($date) {
             local $ENV{TZ} = 'GMT';
             system('touch', '-t', $date, $path) == 0
@@ -424,6 +431,7 @@ _EOC_
     open my $out, '>', $ConfFile or die "Can't open $ConfFile for writing: $!\n";
     print $out $conf;
     close $out;
+    capture('conf', "=== $ConfFile\n$conf\n");
 }
 
 # ---------------------------------------------------------------------------
@@ -623,14 +631,24 @@ sub nginx_hup_reload {
     return 'the nginx master process is gone' unless nginx_is_alive();
     # The current workers will log their shutdown into the next block's
     # part of error.log: remember them to keep their lines apart.
-    $OldWorkers{$_} = 1 for children_of($NginxPid);
+    my @old = children_of($NginxPid);
+    $OldWorkers{$_} = 1 for @old;
     kill SIGHUP, $NginxPid or return "cannot send SIGHUP to $NginxPid: $!";
     my $deadline = time + 10 * $SlowFactor;
     my $ok = 0;
     while (time < $deadline) {
         return 'the nginx master process died on reload' unless nginx_is_alive();
         if (fetch_config_version() eq $version) {
-            return undef if ++$ok >= 5;
+            if (++$ok >= 5) {
+                # An old worker that has not handled its QUIT yet (a busy
+                # machine) still accepts on the shared listening sockets
+                # and would serve the block's first request with the old
+                # configuration, logging as an old worker: wait until the
+                # idle old workers are gone (a busy one may take longer).
+                my $until = time + 5 * $SlowFactor;
+                sleep 0.02 while time < $until && grep { kill 0, $_ } @old;
+                return undef;
+            }
             sleep 0.01;
             next;
         }
@@ -645,6 +663,19 @@ sub nginx_hup_reload {
 # Logs
 # ---------------------------------------------------------------------------
 
+# TEST_NGINX_CAPTURE_DIR: appends text to <dir>/<test file>.<kind>.
+sub capture {
+    my ($kind, $text) = @_;
+    return unless $CaptureDir && length($text // '');
+    make_path($CaptureDir) unless -d $CaptureDir;
+    (my $base = $0) =~ s{.*/}{};
+    open my $out, '>>', "$CaptureDir/$base.$kind"
+        or die "cannot append to $CaptureDir/$base.$kind: $!\n";
+    binmode $out;
+    print $out $text;
+    close $out;
+}
+
 # New error.log lines since the last call (the block's own part of the log).
 sub read_error_log_slice {
     # nginx may still be logging (log phase after the response is sent).
@@ -656,6 +687,7 @@ sub read_error_log_slice {
     my @lines = <$in>;
     $ErrLogPos = tell $in;
     close $in;
+    capture('error_log', join '', @lines);
     return \@lines unless %OldWorkers;
     # HUP mode: set aside entries (and their continuation lines) written by
     # workers of an older configuration.

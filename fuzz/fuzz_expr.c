@@ -3,8 +3,7 @@
  * compiled; what compiles is evaluated over a fixed document with a
  * size-limited arena.  No crash, leak or undefined behaviour is allowed.
  *
- *   make -f t/unit/unit.mk fuzz-expr
- *   build/fuzz/fuzz_expr -max_len=256 corpus/
+ *   make fuzz-build && build/fuzz/fuzz_expr fuzz/corpus/expr
  */
 
 #include <stddef.h>

@@ -1,0 +1,175 @@
+/*
+ * What an expression may read of the body it runs over: lets the mapping
+ * executor stream a page's records instead of building them (um_map_exec.c
+ * fast path) when the page's own expressions cannot see them.
+ */
+
+#include <string.h>
+
+#include "um_expr_int.h"
+
+
+static int um_expr_reads_node(const um_node_t *n, int body,
+    const char *field, size_t len);
+
+
+int
+um_expr_reads(const um_expr_t *e, int body, const char *field, size_t len)
+{
+    return e && um_expr_reads_node(e->root, body, field, len);
+}
+
+
+/*
+ * $$ anywhere reads the body.  Where the input is the body itself (body
+ * set), so do $, * and **, a function that may take the context for a
+ * missing argument, and a field name that is `field` (any name when field
+ * is NULL).  The steps after a path's first, predicates and groupings see
+ * what came before them, never the body again (but through $$).
+ */
+
+static int
+um_expr_reads_node(const um_node_t *n, int body, const char *field,
+    size_t len)
+{
+    int       i;
+    uint32_t  k;
+
+    if (n == NULL) {
+        return 0;
+    }
+
+    switch (n->type) {
+
+    case UM_N_ROOT:
+        return 1;
+
+    case UM_N_CTX:
+    case UM_N_WILD:
+    case UM_N_DESC:
+        if (body) {
+            return 1;
+        }
+
+        break;
+
+    case UM_N_NAME:
+        if (body && (field == NULL
+                     || (n->val.len == len
+                         && memcmp(n->val.u.s, field, len) == 0)))
+        {
+            return 1;
+        }
+
+        break;
+
+    case UM_N_CALL:
+        if (body && n->sig && (int) n->nkids < n->sig->n) {
+            for (i = 0; i < n->sig->n; i++) {
+                if (n->sig->p[i].ctx) {
+                    return 1;
+                }
+            }
+        }
+
+        break;
+
+    default:
+        break;
+    }
+
+    if (n->type == UM_N_PATH) {
+        for (k = 0; k < n->nkids; k++) {
+            if (um_expr_reads_node(n->kids[k], body && k == 0, field, len)) {
+                return 1;
+            }
+        }
+
+    } else {
+        for (k = 0; k < n->nkids; k++) {
+            if (um_expr_reads_node(n->kids[k], body, field, len)) {
+                return 1;
+            }
+        }
+
+        if (um_expr_reads_node(n->lhs, body, field, len)
+            || um_expr_reads_node(n->rhs, body, field, len)
+            || um_expr_reads_node(n->third, body, field, len))
+        {
+            return 1;
+        }
+    }
+
+    for (k = 0; k < n->npreds; k++) {
+        if (um_expr_reads_node(n->preds[k], 0, field, len)) {
+            return 1;
+        }
+    }
+
+    for (k = 0; k < n->nstages; k++) {
+        if (um_expr_reads_node(n->stages[k], 0, field, len)) {
+            return 1;
+        }
+    }
+
+    for (k = 0; k < n->ngroup; k++) {
+        if (um_expr_reads_node(n->group[k], 0, field, len)) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A bare path of field names ("resource.environment.id") over an object:
+ * the evaluator's own shortcut for such paths (um_eval_path), without
+ * setting up an evaluation.  0 when e is not such a path or the input or a
+ * step is an array: um_expr_eval then does it the general way.
+ */
+
+int
+um_expr_path_get(const um_expr_t *e, um_value_t in, um_value_t *out)
+{
+    uint32_t          i;
+    um_value_t        cur, v;
+    const um_node_t  *n;
+
+    n = e->root;
+
+    if (n->type != UM_N_PATH || !(n->flags & UM_NF_SIMPLE)
+        || n->nkids == 0 || um_is_array(in))
+    {
+        return 0;
+    }
+
+    cur = in;
+
+    for (i = 0; i < n->nkids; i++) {
+        v = um_get(cur, n->kids[i]->val.u.s, n->kids[i]->val.len);
+
+        if (v.type == UM_UNDEF) {
+            *out = v;
+            return 1;
+        }
+
+        if (i + 1 == n->nkids && !um_is_seq(v)) {
+            *out = v;
+            return 1;
+        }
+
+        if (um_is_array(v)) {
+            return 0;
+        }
+
+        if (!um_is_object(v)) {
+            *out = um_undef();
+            return 1;
+        }
+
+        cur = v;
+    }
+
+    return 0;
+}

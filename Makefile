@@ -92,6 +92,7 @@ $(MODULE): objs/Makefile $(SRCS)
 -include packaging/packaging.mk
 -include bench/bench.mk
 -include fuzz/fuzz.mk
+-include t/openapi/openapi.mk
 
 # the engine alone (no nginx): request parsing, scanner, compiler, executor
 ENGINE_SRCS := $(filter src/um_%.c,$(wildcard src/*.c))

@@ -29,10 +29,13 @@ BENCH_ALLOW_MISMATCH ?= 0
 BENCH_ENGINE_ARGS    ?=
 BENCH_BUILD          ?= 1
 BENCH_STREAM_ACCEPT  ?= application/x-ndjson
+BENCH_SOAK           ?= 0
+BENCH_SOAK_SECONDS   ?= 600
 
 export BENCH_DURATION BENCH_WARMUP BENCH_THREADS BENCH_CONNECTIONS \
        BENCH_CONTENDERS BENCH_WORK BENCH_UPDATE_DOC BENCH_STRICT \
-       BENCH_ALLOW_MISMATCH BENCH_ENGINE_ARGS BENCH_STREAM_ACCEPT
+       BENCH_ALLOW_MISMATCH BENCH_ENGINE_ARGS BENCH_STREAM_ACCEPT \
+       BENCH_SOAK BENCH_SOAK_SECONDS
 
 # the peers and the load generator, from Debian (bookworm names): lua-cjson
 # ships the LuaJIT/5.1 build that lua-nginx-module loads
@@ -68,6 +71,13 @@ bench: bench-deps $(BENCH_WORK)/engine_bench
 
 bench-data:
 	@bash bench/run.sh --data-only
+
+# 10 minutes (BENCH_SOAK_SECONDS) of mixed traffic on one module worker:
+# every format, pagination, errors; no unexpected status, RSS flat.  Not CI.
+soak: bench-deps
+	@if [ "$(BENCH_BUILD)" != 0 ]; then \
+	    $(MAKE) --no-print-directory -f Makefile all; fi
+	@bash bench/run.sh --soak
 
 # The mapping engine without nginx: rows/s of the Confluent mapping over the
 # 20- and 500-row pages (bench/engine_bench.c, built with the module's

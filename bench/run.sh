@@ -5,6 +5,7 @@
 # what is measured and how; this script is the method.
 #
 #   bench/run.sh              the whole benchmark (make bench)
+#   bench/run.sh --soak       only the soak (make soak)
 #   bench/run.sh --data-only  only generate the mock provider's pages
 #
 # Knobs (environment; bench/bench.mk passes them through):
@@ -18,9 +19,11 @@
 #   BENCH_ALLOW_MISMATCH=0 1: time the contenders even if their answers differ
 #   BENCH_STREAM_ACCEPT=application/x-ndjson   (or application/json: the
 #                          chunked JSON envelope) for the stream targets
+#   BENCH_SOAK=0           1: the soak after the benchmark
+#   BENCH_SOAK_SECONDS=600 length of the soak
 #
 # Every process this script starts is recorded and stopped on exit,
-# including on an error or Ctrl-C (see cleanup).  Ports 18081-18088 on
+# including on an error or Ctrl-C (see cleanup).  Ports 18081-18089 on
 # 127.0.0.1 only.
 
 set -euo pipefail
@@ -205,7 +208,7 @@ worker_pid() {                  # the one worker of instance NAME
 
 gen_data() {
     local key
-    key="$(sha256sum "$BENCH/gen-costs.pl" | cut -c1-16) $STREAM_PAGES $STREAM_ROWS $BIG_BYTES"
+    key="$(sha256sum "$BENCH/gen-costs.pl" | cut -c1-16) $STREAM_PAGES $STREAM_ROWS $BIG_BYTES soak1"
     if [ "$(cat "$DATA/.stamp" 2>/dev/null)" = "$key" ]; then
         return 0
     fi
@@ -222,6 +225,9 @@ gen_data() {
     perl "$BENCH/gen-costs.pl" --rows "$rows" --seed 2 > "$DATA/costs-big.json"
     perl "$BENCH/gen-costs.pl" --rows "$STREAM_ROWS" --pages "$STREAM_PAGES" \
         --seed 3 --dir "$DATA/pages"
+    # the soak's paginated account: 4 pages of 50 rows
+    mkdir -p "$DATA/spages"
+    perl "$BENCH/gen-costs.pl" --rows 50 --pages 4 --seed 4 --dir "$DATA/spages"
     echo "$key" > "$DATA/.stamp"
 }
 
@@ -238,6 +244,128 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 < b + 0) }'; }
 
 # ---------------------------------------------------------------------------
 
+# ---------------------------------------------------------------------------
+# the soak (run.sh --soak, make soak; or make bench BENCH_SOAK=1 after the
+# benchmark): BENCH_SOAK_SECONDS of mixed traffic from bench/soak.lua on one
+# module instance, its worker's VmRSS sampled every 5 s.  Results into
+# BENCHMARKS.md between the soak markers.
+
+SOAK_SECONDS=${BENCH_SOAK_SECONDS:-600}
+SOAK_PORT=18089
+
+update_doc() {                  # BEGIN_MARKER END_MARKER REPORT
+    local doc=$REPO/BENCHMARKS.md
+    if [ -f "$doc" ] && grep -q "^$1\$" "$doc" && grep -q "^$2\$" "$doc"; then
+        perl -0pi -e '
+            BEGIN { ($b, $e, $f) = splice @ARGV, 0, 3;
+                    local $/; open my $h, "<", $f or die; $r = <$h> }
+            s/(\Q$b\E\n).*?(\Q$e\E)/$1\n$r\n$2/s' "$1" "$2" "$3" "$doc"
+    else
+        { [ -f "$doc" ] && cat "$doc" || echo "# Benchmarks"
+          echo; echo "$1"; echo; cat "$3"; echo; echo "$2"; } > "$doc.new"
+        mv "$doc.new" "$doc"
+    fi
+}
+
+cursor_of() {                   # URL -> the next_cursor of its answer
+    curl -s "$1" | perl -ne 'print $1 if /"next_cursor":"([^"]+)"/'
+}
+
+run_soak() {
+    local url wpid sampler t0 k v warm report
+    local -A W=()
+
+    say "soak: ${SOAK_SECONDS} s of mixed traffic (bench/soak.lua) on one module worker ..."
+    port_busy "$MOCK_PORT" || start_nginx mock mock "$MOCK_PORT"
+    start_nginx soak module "$SOAK_PORT"
+    wpid=$(worker_pid soak)
+    url="http://127.0.0.1:$SOAK_PORT"
+
+    local c1 c2
+    c1=$(cursor_of "$url$API?integrated_account_id=acc-500&limit=100")
+    c2=$(cursor_of "$url$API?integrated_account_id=acc-soak")
+    [ -n "$c1" ] && [ -n "$c2" ] || die "soak: no next_cursor from the module"
+
+    # VmRSS every 5 s: seconds since the start, kB
+    : > "$WORK/soak-rss.txt"
+    t0=$(date +%s)
+    ( while kill -0 "$wpid" 2>/dev/null; do
+          printf '%s %s\n' "$(( $(date +%s) - t0 ))" \
+              "$(awk '/^VmRSS/ { print $2 }' "/proc/$wpid/status" 2>/dev/null)"
+          sleep 5
+      done ) >> "$WORK/soak-rss.txt" &
+    sampler=$!
+    PIDS+=("$sampler")
+
+    run_fg wrk -t"$THREADS" -c"$CONNS" -d"${SOAK_SECONDS}s" --timeout 30s \
+        --latency -s "$BENCH/soak.lua" "$url" -- "$c1" "$c2" \
+        > "$WORK/wrk-soak.txt" 2>&1 || die "wrk failed in the soak"
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    printf '%s %s\n' "$(( $(date +%s) - t0 ))" \
+        "$(awk '/^VmRSS/ { print $2 }' "/proc/$wpid/status")" >> "$WORK/soak-rss.txt"
+
+    while IFS='=' read -r k v; do W[$k]=$v; done \
+        < <(grep '^soak_' "$WORK/wrk-soak.txt")
+
+    # warm-up: the first sixth of the run (at least 30 s)
+    warm=$(( SOAK_SECONDS / 6 < 30 ? 30 : SOAK_SECONDS / 6 ))
+    local rss_first rss_warm rss_max rss_last growth
+    rss_first=$(awk 'NR == 1 { print $2 }' "$WORK/soak-rss.txt")
+    rss_warm=$(awk -v w="$warm" '$1 >= w { print $2; exit }' "$WORK/soak-rss.txt")
+    rss_max=$(awk -v w="$warm" '$1 >= w && $2 > m { m = $2 } END { print m + 0 }' "$WORK/soak-rss.txt")
+    rss_last=$(tail -1 "$WORK/soak-rss.txt" | awk '{ print $2 }')
+    growth=$(awk -v a="${rss_max:-0}" -v b="${rss_warm:-0}" 'BEGIN { printf "%.1f", (a - b) / 1024 }')
+
+    local crashes errlines
+    crashes=$(grep -c 'exited on signal\|\[alert\]\|\[emerg\]\|\[crit\]' "$RUN/soak/error.log" || true)
+    errlines=$(grep -c '\[error\]' "$RUN/soak/error.log" || true)
+    stop_instance soak
+
+    local ok_status ok_rss verdict
+    ok_status=$(pass eval '[ "${W[soak_unexpected]:-1}" = 0 ] && [ "${W[soak_bad_bodies]:-1}" = 0 ] && [ "${W[soak_other_statuses]:-1}" = 0 ] && [ "${W[soak_errors_timeout]:-1}" = 0 ] && [ "${W[soak_errors_read]:-1}" = 0 ] && [ "${W[soak_errors_connect]:-1}" = 0 ] && [ "$crashes" = 0 ] && [ "${W[soak_unanswered]:-99999}" -le "$CONNS" ]')
+    ok_rss=$(pass lt "$growth" 4)
+
+    report=$WORK/soak-report.md
+    {
+        echo "Soak of $(date -u '+%Y-%m-%d %H:%M UTC'), module at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD -- src mappings 2>/dev/null || echo ' + uncommitted changes'), on the machine above."
+        echo
+        echo "\`wrk -t$THREADS -c$CONNS -d${SOAK_SECONDS}s -s bench/soak.lua\` against one module worker: $(fmt_int "${W[soak_requests]:-0}") requests"
+        echo "($(awk -v n="${W[soak_requests]:-0}" -v s="$SOAK_SECONDS" 'BEGIN { printf "%.0f", n / s }') req/s), round robin over 21 kinds: unified 20 and 500 rows, normalized, raw, debug,"
+        echo "stream (JSON envelope and NDJSON, 4 provider pages each), limit=100 with its next_cursor, a paginated"
+        echo "account and the next_cursor of its second provider page, truto_key_by + truto_exclude_fields,"
+        echo "truto_ignore_remote_data, two accounts in one list; errors: unknown account (404), limit=0, a bad date and"
+        echo "a forged next_cursor (400), a provider 500 and a 2xx that is not JSON (502), an unknown resource (404)."
+        echo "Latency p50 ${W[soak_latency_p50_ms]:-?} ms, p99 ${W[soak_latency_p99_ms]:-?} ms, max ${W[soak_latency_max_ms]:-?} ms."
+        echo
+        echo "| status | asked for | answered |"
+        echo "|---|---:|---:|"
+        for k in 200 400 404 500 502 503 504; do
+            [ "${W[soak_asked_$k]:-0}" = 0 ] && [ "${W[soak_got_$k]:-0}" = 0 ] && continue
+            echo "| $k | $(fmt_int "${W[soak_asked_$k]:-0}") | $(fmt_int "${W[soak_got_$k]:-0}") |"
+        done
+        echo
+        echo "| check | measured | |"
+        echo "|---|---|---|"
+        echo "| no unexpected status, every body as its status says, no socket error or timeout, no worker crash | ${W[soak_unexpected]:-?} unexpected, ${W[soak_other_statuses]:-?} other statuses, ${W[soak_bad_bodies]:-?} bad bodies, ${W[soak_unanswered]:-?} in flight at the end, errors connect ${W[soak_errors_connect]:-?} / read ${W[soak_errors_read]:-?} / timeout ${W[soak_errors_timeout]:-?}, $crashes alert/crit lines ($errlines [error] lines: the provider errors asked for) | $ok_status |"
+        echo "| worker RSS flat after warm-up (< 4 MB growth after the first ${warm} s) | $(kb $((rss_first * 1024))) at the start, $(kb $((rss_warm * 1024))) after warm-up, max $(kb $((rss_max * 1024))) after it, $(kb $((rss_last * 1024))) at the end: +$growth MB | $ok_rss |"
+        [ -n "${W[soak_first_bad]:-}" ] && echo && echo "First bad body: \`${W[soak_first_bad]}\`"
+        echo
+        echo "RSS samples (s kB): $(awk '{ printf "%s%s %s", NR > 1 ? ", " : "", $1, $2 }' "$WORK/soak-rss.txt" | cut -c1-1500)"
+    } > "$report"
+
+    echo
+    cat "$report"
+    echo
+    if [ "$UPDATE_DOC" = 1 ]; then
+        update_doc '<!-- soak:begin -->' '<!-- soak:end -->' "$report"
+        say "BENCHMARKS.md updated (soak)"
+    fi
+    [ "$ok_status" = PASS ] && [ "$ok_rss" = PASS ]
+}
+
+pass() { if "$@"; then echo PASS; else echo FAIL; fi; }
+
 NOTES=()
 # how busy the machine is without us (1 s of /proc/stat): anything else
 # running on 2 cores shows in the req/s, the report says so
@@ -248,7 +376,8 @@ cpu_busy() {
         n = split(a, x); split(b, y); t = 0
         for (i = 2; i <= 9 && i <= n; i++) t += y[i] - x[i]   # guest is in user
         idle = (y[5] - x[5]) + (y[6] - x[6])
-        printf "%.0f", t > 0 ? 100 * (t - idle) / t : 0 }'
+        # (parenthesised: a bare ">" after printf is a redirection)
+        printf "%.0f", (t > 0 ? 100 * (t - idle) / t : 0) }'
 }
 mkdir -p "$WORK" "$RUN"
 gen_data
@@ -259,6 +388,11 @@ command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk, or make b
 [ -x "$NGINX" ] || die "$NGINX is missing"
 [ -f "$MODULE_SO" ] || die "$MODULE_SO is missing: run make first"
 stop_leftovers
+
+if [ "${1:-}" = --soak ]; then
+    run_soak
+    exit $?
+fi
 
 # which contenders can run here; proxy and module always
 RUNNING="proxy module"
@@ -471,8 +605,6 @@ fi
 
 # --- the report ----------------------------------------------------------------
 
-pass() { if "$@"; then echo PASS; else echo FAIL; fi; }
-
 r500=$(ratio "${RPS[module,500]}" "${RPS[proxy,500]}")
 r20=$(ratio "${RPS[module,20]}" "${RPS[proxy,20]}")
 t500=$(pass ge "$r500" 0.5)
@@ -585,6 +717,10 @@ if [ "$UPDATE_DOC" = 1 ]; then
           cat "$REPORT"; echo; echo "<!-- bench:end -->"; } > "$doc"
     fi
     say "BENCHMARKS.md updated"
+fi
+
+if [ "${BENCH_SOAK:-0}" = 1 ]; then
+    run_soak || FAILS=$((FAILS + 1))
 fi
 
 if [ "$STRICT" = 1 ] && [ "$FAILS" -gt 0 ]; then

@@ -254,7 +254,8 @@ fuzz_run_page(um_exec_t *x, size_t k, um_str_t cursor, const um_call_t *first,
         fuzz_check_rows(m, x, out);
     }
 
-    (void) um_exec_rate_limit(x->provider, x->page_arena, headers, rl);
+    (void) um_exec_rate_limit(x->provider, x->page_arena, headers, x->now,
+                             rl);
     (void) um_exec_error_message(x->provider, x->page_arena, in->body.data,
                                  in->body.len, &msg);
 

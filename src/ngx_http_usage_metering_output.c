@@ -102,6 +102,14 @@ ngx_http_usage_metering_send_answer(ngx_http_request_t *r,
         return ngx_http_usage_metering_fail(r, ctx);
     }
 
+    /* the provider answered, but the mapping made no record of it */
+
+    if (ctx->req.op == UM_OP_GET && ctx->out.len == 0) {
+        um_error_set(&ctx->err, NGX_HTTP_NOT_FOUND, "record %.*s not found",
+                     (int) ctx->req.id.len, ctx->req.id.data);
+        return ngx_http_usage_metering_fail(r, ctx);
+    }
+
     /*
      * The rows stay where they are (a large answer is not copied again):
      * the envelope is written around them, head and tail, and the three
@@ -543,8 +551,9 @@ ngx_http_usage_metering_provider_headers(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call)
 {
     um_str_t     rl[3];
-    um_value_t   headers, v;
     ngx_uint_t   i;
+    um_value_t   headers, v;
+    ngx_time_t  *tp;
 
     static const char  *names[3] = {
         "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"
@@ -565,8 +574,10 @@ ngx_http_usage_metering_provider_headers(ngx_http_request_t *r,
                                                   (u_char *) v.u.s, v.len);
     }
 
+    tp = ngx_timeofday();
+
     if (um_exec_rate_limit(call->account->provider, ctx->page_arena, headers,
-                           rl)
+                           (double) tp->sec * 1000 + tp->msec, rl)
         != UM_OK)
     {
         return;

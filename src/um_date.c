@@ -301,10 +301,35 @@ um_date_split(int64_t ms, um_tm_t *tm)
 {
     int64_t  days, rem, y;
 
+    /*
+     * The rows of a page mostly share their days: the last few days'
+     * civil dates are kept (one worker is one thread), divisions saved
+     */
+    static struct {
+        int64_t  days;
+        int64_t  y;
+        int      month;
+        int      day;
+        int      valid;
+    }  cache[32];
+
     days = um_floor_div(ms, UM_MS_DAY);
     rem = ms - days * UM_MS_DAY;
 
-    um_civil_from_days(days, &y, &tm->month, &tm->day);
+    if (cache[days & 31].valid && cache[days & 31].days == days) {
+        y = cache[days & 31].y;
+        tm->month = cache[days & 31].month;
+        tm->day = cache[days & 31].day;
+
+    } else {
+        um_civil_from_days(days, &y, &tm->month, &tm->day);
+
+        cache[days & 31].days = days;
+        cache[days & 31].y = y;
+        cache[days & 31].month = tm->month;
+        cache[days & 31].day = tm->day;
+        cache[days & 31].valid = 1;
+    }
 
     tm->year = (int) y;
     tm->hour = (int) (rem / 3600000);

@@ -123,11 +123,80 @@ um_expr_reads_node(const um_node_t *n, int body, const char *field,
 
 
 /*
+ * um_get with a guess: where the name was found in the last object it was
+ * looked up in.  The records of a page come with their keys in the same
+ * order, so the guess is mostly right and the linear search is skipped.
+ * The guess is kept in the name node's unused slot (a name has no
+ * variable slot; the compiler leaves it -1), per worker process.  Keys
+ * are unique in an object (parsers and um_obj_set replace repeated ones),
+ * so a match at the guess is the match.
+ */
+
+static um_value_t
+um_expr_get_hinted(um_value_t v, const um_node_t *name)
+{
+    int            h;
+    uint32_t       i, k, klen;
+    const char    *key;
+    um_member_t   *m;
+    um_object_t   *o;
+
+    if (v.type != UM_OBJ) {
+        return um_get(v, name->val.u.s, name->val.len);
+    }
+
+    o = v.u.o;
+    key = name->val.u.s;
+    klen = name->val.len;
+
+    /* from just before the guess (a record without an optional key
+     * before this one has it one place earlier), all around */
+
+    h = name->slot > 0 ? name->slot - 1 : 0;
+
+    if ((uint32_t) h >= o->n) {
+        h = 0;
+    }
+
+    for (k = 0; k < o->n; k++) {
+        i = (uint32_t) h + k;
+
+        if (i >= o->n) {
+            i -= o->n;
+        }
+
+        m = &o->items[i];
+
+        if (m->klen == klen
+            && (klen == 0 || (m->key[0] == key[0]
+                              && memcmp(m->key, key, klen) == 0)))
+        {
+            ((um_node_t *) name)->slot = (int) i;
+            return m->val;
+        }
+    }
+
+    memset(&v, 0, sizeof(um_value_t));      /* undefined */
+
+    return v;
+}
+
+
+/*
  * A bare path of field names ("resource.environment.id") over an object:
  * the evaluator's own shortcut for such paths (um_eval_path), without
  * setting up an evaluation.  0 when e is not such a path or the input or a
  * step is an array: um_expr_eval then does it the general way.
  */
+
+/* the type tests of um_value.c, inline: this runs for most fields */
+
+#define um_rd_is_array(v)                                                    \
+    ((v).type == UM_ARR || ((v).type == UM_JSON && json_is_array((v).u.j)))
+#define um_rd_is_object(v)                                                   \
+    ((v).type == UM_OBJ || ((v).type == UM_JSON && json_is_object((v).u.j)))
+#define um_rd_is_seq(v)  ((v).type == UM_ARR && ((v).flags & UM_F_SEQ))
+
 
 int
 um_expr_path_get(const um_expr_t *e, um_value_t in, um_value_t *out)
@@ -139,7 +208,7 @@ um_expr_path_get(const um_expr_t *e, um_value_t in, um_value_t *out)
     n = e->root;
 
     if (n->type != UM_N_PATH || !(n->flags & UM_NF_SIMPLE)
-        || n->nkids == 0 || um_is_array(in))
+        || n->nkids == 0 || um_rd_is_array(in))
     {
         return 0;
     }
@@ -147,24 +216,24 @@ um_expr_path_get(const um_expr_t *e, um_value_t in, um_value_t *out)
     cur = in;
 
     for (i = 0; i < n->nkids; i++) {
-        v = um_get(cur, n->kids[i]->val.u.s, n->kids[i]->val.len);
+        v = um_expr_get_hinted(cur, n->kids[i]);
 
         if (v.type == UM_UNDEF) {
             *out = v;
             return 1;
         }
 
-        if (i + 1 == n->nkids && !um_is_seq(v)) {
+        if (i + 1 == n->nkids && !um_rd_is_seq(v)) {
             *out = v;
             return 1;
         }
 
-        if (um_is_array(v)) {
+        if (um_rd_is_array(v)) {
             return 0;
         }
 
-        if (!um_is_object(v)) {
-            *out = um_undef();
+        if (!um_rd_is_object(v)) {
+            memset(out, 0, sizeof(um_value_t));     /* undefined */
             return 1;
         }
 

@@ -17,14 +17,17 @@
 
 
 static int um_jp_fail(um_jp_t *jp);
-static int um_jp_string(um_jp_t *jp, const char **s, uint32_t *len,
-    int key);
+static inline int um_jp_string(um_jp_t *jp, const char **s,
+    uint32_t *len, int key);
+static int um_jp_string_rest(um_jp_t *jp, const unsigned char *start,
+    const unsigned char *p, const char **s, uint32_t *len, int key);
 static int um_jp_escaped(um_jp_t *jp, const char *start, const char *q,
     const char **s, uint32_t *len, int key);
 static size_t um_jp_utf8(const unsigned char *p, const unsigned char *end);
 static int um_jp_number(um_jp_t *jp, double *d);
 static int um_jp_object(um_jp_t *jp, um_value_t *v);
 static int um_jp_array(um_jp_t *jp, um_value_t *v);
+static inline int um_jp_key_in(um_jp_t *jp, um_str_t *key);
 static int um_jp_push_mem(um_jp_t *jp);
 static int um_jp_push_item(um_jp_t *jp, um_value_t v);
 
@@ -36,6 +39,16 @@ static const double  um_jp_p10[] = {
 
 
 #define um_jp_isws(c)  ((c) == ' ' || (c) == '\n' || (c) == '\r' || (c) == '\t')
+
+/* whitespace is rare in provider JSON, and all of it is below '!' */
+
+static inline void
+um_jp_ws(um_jp_t *jp)
+{
+    if (jp->p < jp->end && (unsigned char) *jp->p <= ' ') {
+        um_jp_skip_ws(jp);
+    }
+}
 
 
 void
@@ -106,7 +119,7 @@ um_jp_value(um_jp_t *jp, um_value_t *v)
     uint32_t     len;
     const char  *p, *s;
 
-    um_jp_skip_ws(jp);
+    um_jp_ws(jp);
 
     p = jp->p;
 
@@ -199,10 +212,9 @@ um_jp_value(um_jp_t *jp, um_value_t *v)
 #define um_jp_haszero(x)  (((x) - UM_JP_ONES) & ~(x) & UM_JP_HIGHS)
 
 
-static int
+static inline int
 um_jp_string(um_jp_t *jp, const char **s, uint32_t *len, int key)
 {
-    size_t                n;
     uint64_t              w, stop;
     const unsigned char  *p, *start, *end;
 
@@ -210,32 +222,55 @@ um_jp_string(um_jp_t *jp, const char **s, uint32_t *len, int key)
     end = (const unsigned char *) jp->end;
     p = start;
 
-    for ( ;; ) {
+    /* a plain run up to the closing quote, eight bytes at a time */
 
-        while (end - p >= 8) {
-            memcpy(&w, p, 8);
+    while (end - p >= 8) {
+        memcpy(&w, p, 8);
 
-            stop = (um_jp_haszero(w ^ (UM_JP_ONES * '"'))
-                    | um_jp_haszero(w ^ (UM_JP_ONES * '\\'))
-                    | ((w - UM_JP_ONES * 0x20) & ~w)
-                    | w)
-                   & UM_JP_HIGHS;
+        stop = (um_jp_haszero(w ^ (UM_JP_ONES * '"'))
+                | um_jp_haszero(w ^ (UM_JP_ONES * '\\'))
+                | ((w - UM_JP_ONES * 0x20) & ~w)
+                | w)
+               & UM_JP_HIGHS;
 
-            if (stop != 0) {
-                /*
-                 * the lowest flag is a true one (a borrow only flags bytes
-                 * above a real match): on a little-endian machine, the
-                 * first such byte in memory
-                 */
+        if (stop != 0) {
+            /*
+             * the lowest flag is a true one (a borrow only flags bytes
+             * above a real match): on a little-endian machine, the first
+             * such byte in memory
+             */
 #if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
-                p += __builtin_ctzll(stop) >> 3;
+            p += __builtin_ctzll(stop) >> 3;
 #endif
-                break;
-            }
-
-            p += 8;
+            break;
         }
 
+        p += 8;
+    }
+
+    if (p < end && *p == '"') {
+        *s = (const char *) start;
+        *len = (uint32_t) (p - start);
+        jp->p = (const char *) p + 1;
+        return UM_OK;
+    }
+
+    return um_jp_string_rest(jp, start, p, s, len, key);
+}
+
+
+/* the rest of a string after the plain run: escapes, UTF-8, its end */
+
+static int
+um_jp_string_rest(um_jp_t *jp, const unsigned char *start,
+    const unsigned char *p, const char **s, uint32_t *len, int key)
+{
+    size_t                n;
+    const unsigned char  *end;
+
+    end = (const unsigned char *) jp->end;
+
+    for ( ;; ) {
         if (p >= end) {
             return um_jp_fail(jp);
         }
@@ -666,6 +701,13 @@ um_jp_khash(const char *k, uint32_t len)
 int
 um_jp_key(um_jp_t *jp, um_str_t *key)
 {
+    return um_jp_key_in(jp, key);
+}
+
+
+static inline int
+um_jp_key_in(um_jp_t *jp, um_str_t *key)
+{
     uint32_t     len;
     const char  *s;
 
@@ -677,14 +719,14 @@ um_jp_key(um_jp_t *jp, um_str_t *key)
         return UM_ERR;
     }
 
-    um_jp_skip_ws(jp);
+    um_jp_ws(jp);
 
     if (jp->p >= jp->end || *jp->p != ':') {
         return um_jp_fail(jp);
     }
 
     jp->p++;
-    um_jp_skip_ws(jp);
+    um_jp_ws(jp);
 
     key->data = s;
     key->len = len;
@@ -793,7 +835,7 @@ um_jp_object(um_jp_t *jp, um_value_t *v)
     }
 
     jp->p++;
-    um_jp_skip_ws(jp);
+    um_jp_ws(jp);
     um_jp_obj_begin(jp, &o);
 
     if (jp->p < jp->end && *jp->p == '}') {
@@ -801,14 +843,14 @@ um_jp_object(um_jp_t *jp, um_value_t *v)
 
     } else {
         for ( ;; ) {
-            if (um_jp_key(jp, &key) != UM_OK
+            if (um_jp_key_in(jp, &key) != UM_OK
                 || um_jp_value(jp, &val) != UM_OK
                 || um_jp_obj_add(jp, &o, key, val) != UM_OK)
             {
                 return UM_ERR;
             }
 
-            um_jp_skip_ws(jp);
+            um_jp_ws(jp);
 
             if (jp->p >= jp->end) {
                 return um_jp_fail(jp);
@@ -816,7 +858,7 @@ um_jp_object(um_jp_t *jp, um_value_t *v)
 
             if (*jp->p == ',') {
                 jp->p++;
-                um_jp_skip_ws(jp);
+                um_jp_ws(jp);
                 continue;
             }
 
@@ -851,7 +893,7 @@ um_jp_array(um_jp_t *jp, um_value_t *v)
     base = s->nitems;
 
     jp->p++;
-    um_jp_skip_ws(jp);
+    um_jp_ws(jp);
 
     if (jp->p < jp->end && *jp->p == ']') {
         jp->p++;
@@ -864,7 +906,7 @@ um_jp_array(um_jp_t *jp, um_value_t *v)
                 return UM_ERR;
             }
 
-            um_jp_skip_ws(jp);
+            um_jp_ws(jp);
 
             if (jp->p >= jp->end) {
                 return um_jp_fail(jp);

@@ -236,12 +236,28 @@ um_exec_eval(um_exec_t *x, um_expr_t *e, um_value_t ctx, um_value_t *out,
 }
 
 
+/*
+ * A request is built before its answer exists: $$, $record and $group
+ * must not see the page mapped before it (whose memory may be gone).
+ */
+
+static void
+um_exec_forget_page(um_exec_t *x)
+{
+    x->body = um_undef();
+    x->vars[UM_VAR_RECORD] = um_undef();
+    x->vars[UM_VAR_GROUP] = um_undef();
+    x->vars[UM_VAR_HEADERS] = um_undef();
+}
+
+
 int
 um_exec_call_active(um_exec_t *x, size_t i, int *active)
 {
     um_value_t  v;
 
     *active = 1;
+    um_exec_forget_page(x);
 
     if (x->method->calls[i].when == NULL) {
         return UM_OK;
@@ -323,6 +339,7 @@ um_exec_call(um_exec_t *x, size_t i, um_str_t cursor, um_call_t *call)
 
     c = &x->method->calls[i];
 
+    um_exec_forget_page(x);
     x->vars[UM_VAR_CURSOR] = cursor.len ? um_str(cursor.data, cursor.len)
                                         : um_undef();
 
@@ -331,8 +348,17 @@ um_exec_call(um_exec_t *x, size_t i, um_str_t cursor, um_call_t *call)
         /* the continuation is the provider's path and query, checked and
          * reduced when the page that gave it was mapped */
 
-        memset(call, 0, sizeof(um_call_t));
-        call->method = c->http_method;
+        /* a POST keeps its body: the URL replaces only path and query */
+
+        if (um_exec_build(x, c, (um_str_t) { NULL, 0 }, (um_str_t) { NULL, 0 },
+                          0, call)
+            != UM_OK)
+        {
+            return UM_ERR;
+        }
+
+        call->args.data = NULL;
+        call->args.len = 0;
 
         for (q = 0; q < cursor.len && cursor.data[q] != '?'; q++) {
             /* void */
@@ -383,6 +409,7 @@ um_exec_join_call(um_exec_t *x, size_t j, um_call_t *call)
     const um_callspec_t  *c;
 
     c = &x->method->joins[j].call;
+    um_exec_forget_page(x);
     um_buf_init(&path, x->arena, 8192);
 
     for (k = 0; k < c->npath; k++) {
@@ -413,10 +440,31 @@ um_exec_join_call(um_exec_t *x, size_t j, um_call_t *call)
 
 
 static int
+um_exec_tpl_has(const um_tpl_t *t, um_str_t name)
+{
+    size_t  i;
+
+    if (t->type != UM_TPL_OBJECT) {
+        return 0;
+    }
+
+    for (i = 0; i < t->n; i++) {
+        if (t->fields[i].name.len == name.len
+            && memcmp(t->fields[i].name.data, name.data, name.len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static int
 um_exec_build(um_exec_t *x, const um_callspec_t *c, um_str_t path,
     um_str_t cursor, int remote, um_call_t *call)
 {
-    int                 res;
+    int                 rc, res;
     um_buf_t            args, body;
     const um_method_t  *m;
 
@@ -434,9 +482,11 @@ um_exec_build(um_exec_t *x, const um_callspec_t *c, um_str_t path,
     }
 
     if (c->body) {
-        if (um_exec_write_tpl(x, c->body, um_undef(), &body, NULL, &res)
-            != UM_OK)
-        {
+        x->request_tpl = 1;
+        rc = um_exec_write_tpl(x, c->body, um_undef(), &body, NULL, &res);
+        x->request_tpl = 0;
+
+        if (rc != UM_OK) {
             return UM_ERR;
         }
 
@@ -444,7 +494,15 @@ um_exec_build(um_exec_t *x, const um_callspec_t *c, um_str_t path,
             um_buf_add(&body, "{}", 2);
         }
 
-        if (cursor.len && m->paging.type == UM_PAGE_BODY) {
+        /*
+         * the continuation goes in as a string, unless the body template
+         * has that field itself: then it is the template's (which reads
+         * $cursor, and may send a page number as a number)
+         */
+
+        if (cursor.len && m->paging.type == UM_PAGE_BODY
+            && !um_exec_tpl_has(c->body, m->paging.param))
+        {
             body.len--;
             if (body.len > 1) {
                 um_buf_addc(&body, ',');
@@ -2206,7 +2264,7 @@ um_exec_write_tpl(um_exec_t *x, const um_tpl_t *t, um_value_t ctx,
             dyn |= (r == UM_W_DYN);
         }
 
-        if (!any || (t->dynamic && !dyn)) {
+        if (!any || (t->dynamic && !dyn && !x->request_tpl)) {
             um_buf_truncate(out, mark);
             return UM_OK;
         }
@@ -2245,7 +2303,7 @@ um_exec_write_tpl(um_exec_t *x, const um_tpl_t *t, um_value_t ctx,
             dyn |= (r == UM_W_DYN);
         }
 
-        if (!any || (t->dynamic && !dyn)) {
+        if (!any || (t->dynamic && !dyn && !x->request_tpl)) {
             um_buf_truncate(out, mark);
             return UM_OK;
         }
@@ -2309,7 +2367,7 @@ um_exec_key(um_exec_t *x, const um_tpl_t *t, um_value_t rec, um_buf_t *out)
 
 int
 um_exec_rate_limit(const um_provider_t *p, um_arena_t *a, um_value_t headers,
-    um_str_t out[3])
+    double now, um_str_t out[3])
 {
     int          i;
     char        *num;
@@ -2320,7 +2378,7 @@ um_exec_rate_limit(const um_provider_t *p, um_arena_t *a, um_value_t headers,
     ev.arena = a;
     ev.vars = NULL;
     ev.root = headers;
-    ev.now = 0;
+    ev.now = now;
     ev.err = &err;
 
     for (i = 0; i < 3; i++) {

@@ -285,6 +285,8 @@ typedef struct {
     const char         *separator;      /* between rows: "," or "\n" */
     unsigned            remote_data:1;
     unsigned            ndjson:1;       /* each row ends with "\n" */
+    unsigned            request_tpl:1;  /* writing a request body: constant
+                                           parts stay */
 
     size_t              rows;           /* rows written, all pages */
     size_t             *count;          /* rows of the answer (shared) */
@@ -382,7 +384,7 @@ int um_exec_static(um_exec_t *x, um_window_t *win, um_buf_t *out,
  * each empty when the provider gives none.
  */
 int um_exec_rate_limit(const um_provider_t *p, um_arena_t *a,
-    um_value_t headers, um_str_t out[3]);
+    um_value_t headers, double now, um_str_t out[3]);
 
 /* the provider's message in a non-2xx body, if the mapping finds one */
 int um_exec_error_message(const um_provider_t *p, um_arena_t *a,

@@ -84,7 +84,7 @@ um_buf_reserve(um_buf_t *b, size_t more)
 
 
 void
-um_buf_add(um_buf_t *b, const void *p, size_t len)
+um_buf_add_grow(um_buf_t *b, const void *p, size_t len)
 {
     if (len == 0 || um_buf_reserve(b, len) != 0) {
         return;
@@ -96,7 +96,7 @@ um_buf_add(um_buf_t *b, const void *p, size_t len)
 
 
 void
-um_buf_addc(um_buf_t *b, char c)
+um_buf_addc_grow(um_buf_t *b, char c)
 {
     if (um_buf_reserve(b, 1) != 0) {
         return;

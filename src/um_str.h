@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "um_arena.h"
 
@@ -40,8 +41,41 @@ typedef struct {
 void um_buf_init(um_buf_t *b, um_arena_t *arena, size_t limit);
 void um_buf_free(um_buf_t *b);                  /* malloc buffers only */
 int um_buf_reserve(um_buf_t *b, size_t more);   /* 0 or -1 (sets failed) */
-void um_buf_add(um_buf_t *b, const void *p, size_t len);
-void um_buf_addc(um_buf_t *b, char c);
+void um_buf_add_grow(um_buf_t *b, const void *p, size_t len);
+void um_buf_addc_grow(um_buf_t *b, char c);
+
+/*
+ * Appends; inline when there is room, since every row is written a few
+ * bytes at a time (um_buf_add_grow grows the buffer, or fails it).
+ */
+
+static inline void
+um_buf_add(um_buf_t *b, const void *p, size_t len)
+{
+    if (len <= b->cap - b->len && !b->failed) {
+        if (len) {
+            memcpy(b->data + b->len, p, len);
+            b->len += len;
+        }
+
+        return;
+    }
+
+    um_buf_add_grow(b, p, len);
+}
+
+
+static inline void
+um_buf_addc(um_buf_t *b, char c)
+{
+    if (b->len < b->cap && !b->failed) {
+        b->data[b->len++] = c;
+        return;
+    }
+
+    um_buf_addc_grow(b, c);
+}
+
 void um_buf_adds(um_buf_t *b, const char *s);   /* NUL-terminated */
 void um_buf_truncate(um_buf_t *b, size_t len);
 void um_buf_printf(um_buf_t *b, const char *fmt, ...)

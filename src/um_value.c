@@ -277,8 +277,12 @@ um_get(um_value_t v, const char *key, size_t klen)
         for (i = 0; i < v.u.o->n; i++) {
             m = &v.u.o->items[i];
 
+            /* the first byte before memcmp: most keys differ there */
+
             if (m->klen == klen
-                && (klen == 0 || memcmp(m->key, key, klen) == 0))
+                && (klen == 0
+                    || (m->key[0] == key[0]
+                        && memcmp(m->key, key, klen) == 0)))
             {
                 return m->val;
             }
@@ -691,7 +695,9 @@ um_num_fixed(double d, char *p)
             return 0;
         }
 
-        r = floor(m + 0.5);
+        /* m is positive and below 2^53: truncation is floor, and cheaper
+         * than a call to it */
+        r = (double) (uint64_t) (m + 0.5);
 
         if (r / p10[k] != d) {
             continue;

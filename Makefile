@@ -102,9 +102,23 @@ build/unit/test_engine: t/unit/test_engine.c $(ENGINE_SRCS) $(wildcard src/*.h)
 	gcc -std=gnu99 -Wall -Wextra -Werror -g -Isrc -o $@ \
 	    t/unit/test_engine.c $(ENGINE_SRCS) -ljansson -lpcre2-8 -lm
 
-unit-engine: build/unit/test_engine
+# the fast JSON parser and number formatting against jansson and a
+# reference (random texts), then the executor's fast path against its
+# jansson path over every sandbox page (bench/compare.sh)
+build/unit/test_json_parse: t/unit/test_json_parse.c $(ENGINE_SRCS) \
+    $(wildcard src/*.h)
+	@mkdir -p build/unit
+	gcc -std=gnu99 -Wall -Wextra -Werror -g -O1 -Isrc -o $@ \
+	    t/unit/test_json_parse.c $(ENGINE_SRCS) -ljansson -lpcre2-8 -lm
+
+unit-engine: build/unit/test_engine build/unit/test_json_parse \
+    $(BENCH_WORK)/engine_bench
 	valgrind --quiet --leak-check=full --errors-for-leak-kinds=all \
 	    --error-exitcode=1 build/unit/test_engine
+	build/unit/test_json_parse 3
+	valgrind --quiet --leak-check=full --errors-for-leak-kinds=all \
+	    --error-exitcode=1 build/unit/test_json_parse 1
+	bash bench/compare.sh $(BENCH_WORK)/engine_bench
 
 unit: deps unit-expr expr-diff unit-engine
 

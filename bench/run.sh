@@ -351,7 +351,7 @@ run_soak() {
         echo "| worker RSS flat after warm-up (< 4 MB growth after the first ${warm} s) | $(kb $((rss_first * 1024))) at the start, $(kb $((rss_warm * 1024))) after warm-up, max $(kb $((rss_max * 1024))) after it, $(kb $((rss_last * 1024))) at the end: +$growth MB | $ok_rss |"
         [ -n "${W[soak_first_bad]:-}" ] && echo && echo "First bad body: \`${W[soak_first_bad]}\`"
         echo
-        echo "RSS samples (s kB): $(awk '{ printf "%s%s %s", NR > 1 ? ", " : "", $1, $2 }' "$WORK/soak-rss.txt" | cut -c1-1500)"
+        echo "RSS samples (s kB): $(awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }' "$WORK/soak-rss.txt" | cut -c1-1500)"
     } > "$report"
 
     echo
@@ -600,7 +600,24 @@ ENGINE_OUT=""
 if [ -x "$WORK/engine_bench" ]; then
     say "engine micro-benchmark: $WORK/engine_bench ${BENCH_ENGINE_ARGS:-}"
     # shellcheck disable=SC2086
-    ENGINE_OUT=$("$WORK/engine_bench" ${BENCH_ENGINE_ARGS:-} 2>&1 | head -20) || true
+    ENGINE_OUT=$(cd "$REPO" && "$WORK/engine_bench" ${BENCH_ENGINE_ARGS:-} \
+                 "$DATA/costs-20.json" "$DATA/costs-500.json" 2>&1 \
+                 | sed "s|$DATA/||" | head -20) || true
+fi
+
+# --- instructions per request, counted by callgrind ---------------------------
+# (deterministic where req/s depend on what else runs on the machine)
+
+declare -A IR=()
+if [ "${BENCH_CALLGRIND:-1}" = 1 ] && command -v valgrind >/dev/null; then
+    say "callgrind: instructions per request of proxy and module (5 requests each) ..."
+    for n in $SIZES; do
+        for c in proxy module; do
+            IR[$c,$n]=$(CALLGRIND_TOP=0 BENCH_WORK=$WORK bash "$BENCH/callgrind.sh" \
+                        "$c" "$n" 5 2>/dev/null \
+                        | sed -n 's/.*page: \([0-9]*\) Ir per request.*/\1/p')
+        done
+    done
 fi
 
 # --- the report ----------------------------------------------------------------
@@ -688,6 +705,17 @@ REPORT=$WORK/report.md
     fi
     # (the module's notes come once per instance: print each once)
     for note in "${NOTES[@]}"; do echo "Note: $note."; done | awk '!seen[$0]++'
+    if [ -n "${IR[module,500]:-}" ]; then
+        echo
+        echo "Instructions per request in the contender's worker (callgrind, \`bench/callgrind.sh\`; the same on"
+        echo "any run, whatever else the machine does; the kernel's work is not in them):"
+        echo
+        echo "| | 20 rows | 500 rows |"
+        echo "|---|---:|---:|"
+        echo "| proxy (plain proxy_pass) | $(fmt_int "${IR[proxy,20]:-0}") | $(fmt_int "${IR[proxy,500]:-0}") |"
+        echo "| module | $(fmt_int "${IR[module,20]:-0}") | $(fmt_int "${IR[module,500]:-0}") |"
+        echo "| module per row | $(fmt_int "$(awk -v a="${IR[module,20]:-0}" -v b="${IR[proxy,20]:-0}" 'BEGIN { print (a - b) / 20 }')") | $(fmt_int "$(awk -v a="${IR[module,500]:-0}" -v b="${IR[proxy,500]:-0}" 'BEGIN { print (a - b) / 500 }')") |"
+    fi
     if [ -n "$ENGINE_OUT" ]; then
         echo
         echo "Engine micro-benchmark (\`build/bench/engine_bench\`):"

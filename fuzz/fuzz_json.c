@@ -1,8 +1,9 @@
 /*
  * libFuzzer target of the JSON handling (src/um_json_scan.c,
- * src/um_json_out.c).
+ * src/um_json_out.c, src/um_json_parse.c).
  *
- * Any bytes: the raw scanner must never read outside them.  Bytes jansson
+ * Any bytes: the raw scanner must never read outside them; what the fast
+ * parser accepts, jansson accepts too, as the same value.  Bytes jansson
  * accepts as a provider body: the scanner must agree with jansson (a
  * member's or an item's raw text parses to the value jansson has), the
  * minifier and the value writer must give JSON that parses back to the
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "um_json_out.h"
+#include "um_json_parse.h"
 #include "um_json_scan.h"
 #include "um_value.h"
 
@@ -166,6 +168,57 @@ fuzz_valid(const char *s, size_t size, json_t *root)
 }
 
 
+/*
+ * The fast parser (as um_map_exec.c uses it, over a whole body): what it
+ * accepts jansson accepts, and both make the same value; it may refuse
+ * more (its header says what), then jansson decides.
+ */
+
+static void
+fuzz_fast(const char *s, size_t size, json_t *root)
+{
+    int               rc;
+    um_jp_t           jp;
+    um_buf_t          bj, bf;
+    um_arena_t       *a;
+    um_value_t        v;
+    um_jp_scratch_t   sc;
+
+    a = um_arena_create(0, 64 * 1024 * 1024);
+    if (a == NULL) {
+        return;
+    }
+
+    memset(&sc, 0, sizeof(sc));
+    um_jp_init(&jp, a, &sc, s, size);
+
+    rc = um_jp_value(&jp, &v);
+
+    if (rc == UM_OK) {
+        um_jp_skip_ws(&jp);
+        rc = (jp.p == jp.end) ? UM_OK : UM_ERR;
+    }
+
+    if (rc == UM_OK) {
+        FUZZ_ASSERT(root != NULL);
+
+        um_buf_init(&bj, NULL, 0);
+        um_buf_init(&bf, NULL, 0);
+        um_json_value(&bj, um_from_json(root), 0);
+        um_json_value(&bf, v, 0);
+
+        FUZZ_ASSERT(!bj.failed && !bf.failed);
+        FUZZ_ASSERT(bj.len == bf.len && memcmp(bj.data, bf.data, bj.len) == 0);
+
+        um_buf_free(&bj);
+        um_buf_free(&bf);
+    }
+
+    um_jp_scratch_free(&sc);
+    um_arena_destroy(a);
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -230,6 +283,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     um_buf_free(&b);
 
     root = json_loadb(s, size, FUZZ_FLAGS, NULL);
+
+    fuzz_fast(s, size, root);
 
     if (root) {
         fuzz_valid(s, size, root);

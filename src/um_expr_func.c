@@ -107,6 +107,7 @@ UM_FN(to_iso);
 
 static int um_case_map(um_es_t *s, um_value_t str, int upper,
     um_value_t *out);
+static int um_digits(const char *p, size_t n);
 
 
 static const um_func_t  um_funcs[] = {
@@ -3061,7 +3062,9 @@ UM_FN(to_seconds)
 
 UM_FN(to_iso)
 {
-    int64_t  ms;
+    char         *p;
+    int64_t       ms;
+    const char   *d;
 
     if (args[0].type == UM_UNDEF) {
         return UM_OK;
@@ -3071,7 +3074,46 @@ UM_FN(to_iso)
         return UM_ERR;
     }
 
+    /*
+     * A valid "YYYY-MM-DD" is its own midnight: the date as given and
+     * "T00:00:00.000Z", without splitting and formatting the time again
+     * (provider dates are mostly such, and this runs for every row)
+     */
+
+    d = args[0].u.s;
+
+    if (args[0].type == UM_STR && args[0].len == 10 && d[4] == '-'
+        && d[7] == '-' && um_digits(d, 4) && um_digits(d + 5, 2)
+        && um_digits(d + 8, 2))
+    {
+        p = um_alloc(s->a, 24);
+        if (p == NULL) {
+            return um_eval_oom(s);
+        }
+
+        memcpy(p, d, 10);
+        memcpy(p + 10, "T00:00:00.000Z", 14);
+        *out = um_str(p, 24);
+
+        return UM_OK;
+    }
+
     return um_iso_out(s, n, ms, out);
+}
+
+
+/* 1 if the n bytes at p are ASCII digits */
+
+static int
+um_digits(const char *p, size_t n)
+{
+    while (n--) {
+        if (p[n] < '0' || p[n] > '9') {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 

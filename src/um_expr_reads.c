@@ -132,6 +132,42 @@ um_expr_reads_node(const um_node_t *n, int body, const char *field,
  * so a match at the guess is the match.
  */
 
+/* key equality for keys known to have the same length and first byte */
+
+static inline int
+um_rd_keq(const char *a, const char *b, uint32_t len)
+{
+    uint64_t  x, y;
+
+    if (len >= 8) {
+        if (len > 16) {
+            return memcmp(a, b, len) == 0;
+        }
+
+        /* two overlapping words cover 8 to 16 bytes */
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+
+        if (x != y) {
+            return 0;
+        }
+
+        memcpy(&x, a + len - 8, 8);
+        memcpy(&y, b + len - 8, 8);
+
+        return x == y;
+    }
+
+    while (len-- > 1) {
+        if (a[len] != b[len]) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 static um_value_t
 um_expr_get_hinted(um_value_t v, const um_node_t *name)
 {
@@ -149,12 +185,24 @@ um_expr_get_hinted(um_value_t v, const um_node_t *name)
     key = name->val.u.s;
     klen = name->val.len;
 
-    /* from just before the guess (a record without an optional key
-     * before this one has it one place earlier), all around */
+    /* the guess, then from just before it (a record without an optional
+     * key before this one has it one place earlier), all around */
 
-    h = name->slot > 0 ? name->slot - 1 : 0;
+    h = name->slot;
 
-    if ((uint32_t) h >= o->n) {
+    if (h >= 0 && (uint32_t) h < o->n) {
+        m = &o->items[h];
+
+        if (m->klen == klen
+            && (klen == 0 || (m->key[0] == key[0]
+                              && um_rd_keq(m->key, key, klen))))
+        {
+            return m->val;
+        }
+
+        h = h > 0 ? h - 1 : 0;
+
+    } else {
         h = 0;
     }
 
@@ -169,7 +217,7 @@ um_expr_get_hinted(um_value_t v, const um_node_t *name)
 
         if (m->klen == klen
             && (klen == 0 || (m->key[0] == key[0]
-                              && memcmp(m->key, key, klen) == 0)))
+                              && um_rd_keq(m->key, key, klen))))
         {
             ((um_node_t *) name)->slot = (int) i;
             return m->val;

@@ -207,6 +207,15 @@ um_json_value(um_buf_t *b, um_value_t v, unsigned flags)
         return 1;
 
     case UM_STR:
+        if ((v.flags & UM_F_PLAIN) && um_buf_reserve(b, v.len + 2) == 0) {
+            /* the parser saw nothing to escape in it */
+            b->data[b->len++] = '"';
+            memcpy(b->data + b->len, v.u.s, v.len);
+            b->len += v.len;
+            b->data[b->len++] = '"';
+            return 1;
+        }
+
         um_json_str(b, v.u.s, v.len);
         return 1;
 

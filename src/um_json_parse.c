@@ -15,9 +15,17 @@
 
 #define UM_JP_NUM_MAX  400           /* longest number literal read here */
 
+/* the per-byte and per-member helpers: inlined whatever the compiler's
+ * size heuristics say, or a call's register saves cost as much as them */
+#if defined(__GNUC__)
+#define UM_JP_HOT  static inline __attribute__((always_inline))
+#else
+#define UM_JP_HOT  static inline
+#endif
+
 
 static int um_jp_fail(um_jp_t *jp);
-static inline int um_jp_string(um_jp_t *jp, const char **s,
+UM_JP_HOT int um_jp_string(um_jp_t *jp, const char **s,
     uint32_t *len, int key);
 static int um_jp_string_rest(um_jp_t *jp, const unsigned char *start,
     const unsigned char *p, const char **s, uint32_t *len, int key);
@@ -27,7 +35,9 @@ static size_t um_jp_utf8(const unsigned char *p, const unsigned char *end);
 static int um_jp_number(um_jp_t *jp, double *d);
 static int um_jp_object(um_jp_t *jp, um_value_t *v);
 static int um_jp_array(um_jp_t *jp, um_value_t *v);
-static inline int um_jp_key_in(um_jp_t *jp, um_str_t *key);
+UM_JP_HOT int um_jp_key_in(um_jp_t *jp, um_str_t *key);
+UM_JP_HOT int um_jp_obj_add_in(um_jp_t *jp, um_jp_obj_t *o,
+    um_str_t key, const um_value_t *v);
 static int um_jp_push_mem(um_jp_t *jp);
 static int um_jp_push_item(um_jp_t *jp, um_value_t v);
 
@@ -42,7 +52,7 @@ static const double  um_jp_p10[] = {
 
 /* whitespace is rare in provider JSON, and all of it is below '!' */
 
-static inline void
+UM_JP_HOT void
 um_jp_ws(um_jp_t *jp)
 {
     if (jp->p < jp->end && (unsigned char) *jp->p <= ' ') {
@@ -137,6 +147,7 @@ um_jp_value(um_jp_t *jp, um_value_t *v)
         }
 
         v->type = UM_STR;
+        v->flags = jp->plain ? UM_F_PLAIN : 0;
         v->len = len;
         v->u.s = s;
         return UM_OK;
@@ -212,7 +223,7 @@ um_jp_value(um_jp_t *jp, um_value_t *v)
 #define um_jp_haszero(x)  (((x) - UM_JP_ONES) & ~(x) & UM_JP_HIGHS)
 
 
-static inline int
+UM_JP_HOT int
 um_jp_string(um_jp_t *jp, const char **s, uint32_t *len, int key)
 {
     uint64_t              w, stop;
@@ -252,8 +263,11 @@ um_jp_string(um_jp_t *jp, const char **s, uint32_t *len, int key)
         *s = (const char *) start;
         *len = (uint32_t) (p - start);
         jp->p = (const char *) p + 1;
+        jp->plain = 1;
         return UM_OK;
     }
+
+    jp->plain = 0;
 
     return um_jp_string_rest(jp, start, p, s, len, key);
 }
@@ -682,19 +696,15 @@ um_jp_number(um_jp_t *jp, double *d)
 
 /* the hash byte of a key, for finding repeated keys cheaply */
 
-static uint8_t
+UM_JP_HOT uint8_t
 um_jp_khash(const char *k, uint32_t len)
 {
-    uint32_t  h;
+    const unsigned char  *u = (const unsigned char *) k;
 
-    h = len * 31;
-
-    if (len) {
-        h += (unsigned char) k[0] * 7 + (unsigned char) k[len - 1] * 13
-             + (unsigned char) k[len >> 1];
-    }
-
-    return (uint8_t) (h ^ (h >> 8));
+    /* length, first, middle and last bytes: distinct for most keys */
+    return len ? (uint8_t) ((len << 5) ^ u[0] ^ (u[len >> 1] << 1)
+                            ^ (u[len - 1] << 3))
+               : 0;
 }
 
 
@@ -705,7 +715,7 @@ um_jp_key(um_jp_t *jp, um_str_t *key)
 }
 
 
-static inline int
+UM_JP_HOT int
 um_jp_key_in(um_jp_t *jp, um_str_t *key)
 {
     uint32_t     len;
@@ -746,6 +756,14 @@ um_jp_obj_begin(um_jp_t *jp, um_jp_obj_t *o)
 int
 um_jp_obj_add(um_jp_t *jp, um_jp_obj_t *o, um_str_t key, um_value_t v)
 {
+    return um_jp_obj_add_in(jp, o, key, &v);
+}
+
+
+UM_JP_HOT int
+um_jp_obj_add_in(um_jp_t *jp, um_jp_obj_t *o, um_str_t key,
+    const um_value_t *v)
+{
     uint8_t           h;
     uint32_t          i;
     uint64_t          bit;
@@ -765,7 +783,7 @@ um_jp_obj_add(um_jp_t *jp, um_jp_obj_t *o, um_str_t key, um_value_t v)
             if (s->hash[i] == h && m->klen == key.len
                 && memcmp(m->key, key.data, key.len) == 0)
             {
-                m->val = v;
+                m->val = *v;
                 return UM_OK;
             }
         }
@@ -780,7 +798,7 @@ um_jp_obj_add(um_jp_t *jp, um_jp_obj_t *o, um_str_t key, um_value_t v)
     m = &s->mem[s->nmem];
     m->key = key.data;
     m->klen = (uint32_t) key.len;
-    m->val = v;
+    m->val = *v;
     s->hash[s->nmem] = h;
     s->nmem++;
 
@@ -843,10 +861,27 @@ um_jp_object(um_jp_t *jp, um_value_t *v)
 
     } else {
         for ( ;; ) {
-            if (um_jp_key_in(jp, &key) != UM_OK
-                || um_jp_value(jp, &val) != UM_OK
-                || um_jp_obj_add(jp, &o, key, val) != UM_OK)
-            {
+            if (um_jp_key_in(jp, &key) != UM_OK) {
+                return UM_ERR;
+            }
+
+            /* a string value here, without the call (the most common) */
+
+            if (jp->p < jp->end && *jp->p == '"') {
+                memset(&val, 0, sizeof(um_value_t));
+                val.type = UM_STR;
+
+                if (um_jp_string(jp, &val.u.s, &val.len, 0) != UM_OK) {
+                    return UM_ERR;
+                }
+
+                val.flags = jp->plain ? UM_F_PLAIN : 0;
+
+            } else if (um_jp_value(jp, &val) != UM_OK) {
+                return UM_ERR;
+            }
+
+            if (um_jp_obj_add_in(jp, &o, key, &val) != UM_OK) {
                 return UM_ERR;
             }
 

@@ -53,6 +53,7 @@ typedef struct {
     size_t            ws;           /* whitespace bytes skipped so far */
     unsigned          depth;
     unsigned          failed:1;     /* refused or out of memory */
+    unsigned          plain:1;      /* the last string: UM_F_PLAIN */
 } um_jp_t;
 
 

@@ -75,6 +75,8 @@ static int um_mc_method(um_mc_t *mc, json_t *j, um_method_t *m);
 static int um_mc_bindings(um_mc_t *mc, json_t *j, um_let_t **out,
     size_t *n, int add);
 static int um_mc_requests(um_mc_t *mc, json_t *j, um_method_t *m);
+static int um_mc_path_literal(um_mc_t *mc, const char *s, size_t start,
+    size_t end, int last);
 static int um_mc_callspec(um_mc_t *mc, json_t *j, um_callspec_t *c,
     int allow_when);
 static int um_mc_joins(um_mc_t *mc, json_t *j, um_method_t *m);
@@ -990,6 +992,47 @@ um_mc_requests(um_mc_t *mc, json_t *j, um_method_t *m)
 }
 
 
+/*
+ * The text [start, end) of a provider path, between its {expression}s
+ * (last: it ends the path): nothing that would address something else
+ * once nginx escapes and proxies it, as the executor checks the values it
+ * puts in (um_exec_string): no control character, "\\", "?" or "#" (the
+ * query is "query"), no "." or ".." segment.
+ */
+
+static int
+um_mc_path_literal(um_mc_t *mc, const char *s, size_t start, size_t end,
+    int last)
+{
+    size_t  i, seg;
+
+    for (i = start; i < end; i++) {
+        if ((unsigned char) s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\'
+            || s[i] == '?' || s[i] == '#')
+        {
+            return um_mc_error(mc, i, "the path holds a control character, "
+                               "\"\\\", \"?\" or \"#\" (the query is "
+                               "\"query\")");
+        }
+
+        if (s[i] != '/' || i + 1 >= end || s[i + 1] != '.') {
+            continue;
+        }
+
+        seg = (i + 2 < end && s[i + 2] == '.') ? 2 : 1;
+
+        if ((i + 1 + seg < end && s[i + 1 + seg] == '/')
+            || (i + 1 + seg == end && last))
+        {
+            return um_mc_error(mc, i + 1, "the path holds a \".\" or "
+                               "\"..\" segment");
+        }
+    }
+
+    return UM_OK;
+}
+
+
 static int
 um_mc_callspec(um_mc_t *mc, json_t *j, um_callspec_t *c, int allow_when)
 {
@@ -1088,6 +1131,10 @@ um_mc_callspec(um_mc_t *mc, json_t *j, um_callspec_t *c, int allow_when)
         }
 
         if (i > start) {
+            if (um_mc_path_literal(mc, s, start, i, 0) != UM_OK) {
+                return UM_ERR;
+            }
+
             parts[k].type = UM_PART_TEXT;
             parts[k].text.data = s + start;
             parts[k].text.len = i - start;
@@ -1131,6 +1178,10 @@ um_mc_callspec(um_mc_t *mc, json_t *j, um_callspec_t *c, int allow_when)
     }
 
     if (start < n) {
+        if (um_mc_path_literal(mc, s, start, n, 1) != UM_OK) {
+            return UM_ERR;
+        }
+
         parts[k].type = UM_PART_TEXT;
         parts[k].text.data = s + start;
         parts[k].text.len = n - start;

@@ -1069,7 +1069,6 @@ struct um_exec_fp_s {
     um_jp_t             jp;
     um_jp_scratch_t     scratch;
     um_arena_t         *rec_arena;      /* one record's values */
-    unsigned            checked:1;
     unsigned            stream_ok:1;    /* the records may be streamed */
 
     /* the page being mapped */
@@ -1145,10 +1144,14 @@ um_exec_fp_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
         x->fp = fp;
     }
 
-    if (!fp->checked) {
-        fp->stream_ok = um_exec_fp_check(x);
-        fp->checked = 1;
+    if (!m->fp_checked) {
+        /* once per method and worker: the compiled method is not changed
+         * otherwise, and each worker has its own copy */
+        ((um_method_t *) m)->fp_stream = um_exec_fp_check(x);
+        ((um_method_t *) m)->fp_checked = 1;
     }
+
+    fp->stream_ok = m->fp_stream;
 
     fp->ci = ci;
     fp->cursor = cursor;

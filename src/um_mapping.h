@@ -183,6 +183,11 @@ typedef struct {
     /* a static response: no provider call; rows[0].row is an array */
     unsigned            is_static:1;
 
+    /* the executor's: whether its records may be streamed, found at the
+     * first page a worker maps (um_map_exec.c) */
+    unsigned            fp_checked:1;
+    unsigned            fp_stream:1;
+
     um_let_t           *defaults;       /* missing $query values */
     size_t              ndefaults;
     um_let_t           *lets;

@@ -41,6 +41,10 @@ typedef enum {
 #define UM_F_SEQ    0x01    /* a path's result sequence, not an array value */
 #define UM_F_KEEP   0x02    /* keep a singleton sequence as an array */
 
+/* UM_STR flags */
+#define UM_F_PLAIN  0x80    /* ASCII without '"', '\\' or controls: written
+                               as it is in JSON (um_json_parse.c sets it) */
+
 
 typedef struct um_array_s   um_array_t;
 typedef struct um_object_s  um_object_t;

@@ -319,6 +319,37 @@ test_compile_errors(void)
                        "\"list\": {\"request\": {\"path\": \"/u\"}, "
                        "\"row\": {\"id\": null}}}}}", &err)
           == UM_ERR && strstr(err.msg, "null"));
+
+    /*
+     * fuzz finding (map_compile): a literal path could hold "\\", "?",
+     * "#", control characters or dot segments, which the executor refuses
+     * in the values it puts into a path
+     */
+    {
+        size_t       i;
+        const char  *bad[] = { "/a\\\\b", "/a?b=1", "/a#b", "/a\\u0001",
+                               "/a/../b", "/a/.", "/..", "/{$id}/./x" };
+        const char  *good[] = { "/a/.b/..c/{$id}", "/a/...", "/.{$id}",
+                                "/a/..{$id}" };
+        char         text[256];
+
+        for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            snprintf(text, sizeof(text), "{\"provider\": \"x\", "
+                     "\"resources\": {\"usage\": {\"get\": {\"request\": "
+                     "{\"path\": \"%s\"}, \"row\": {\"id\": \"id\"}}}}}",
+                     bad[i]);
+            CHECK(compile_text(text, &err) == UM_ERR
+                  && strstr(err.msg, "the path holds"));
+        }
+
+        for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+            snprintf(text, sizeof(text), "{\"provider\": \"x\", "
+                     "\"resources\": {\"usage\": {\"get\": {\"request\": "
+                     "{\"path\": \"%s\"}, \"row\": {\"id\": \"id\"}}}}}",
+                     good[i]);
+            CHECK(compile_text(text, &err) == UM_OK);
+        }
+    }
 }
 
 

@@ -815,7 +815,8 @@ sub run_requests {
 
     for my $i (0 .. $#$reqs) {
         my ($raw) = send_request($block, $reqs->[$i], $timeout);
-        capture('responses', "=== $name\n$raw\n")
+        my ($line) = ($reqs->[$i]{packets}[0]{value} // '') =~ /\A([^\r\n]*)/;
+        capture('responses', "=== $name\n>>> $line\n$raw\n")
             if defined $block->ignore_response;
         my $heads = $reqs->[$i]{heads};
         my $n = $npipe || 1;
@@ -825,8 +826,8 @@ sub run_requests {
                 my $res = parse_response($raw, $heads->[$j]);
                 $raw = $res->{left};
                 # the body de-chunked: a secret may not span chunk frames
-                capture('responses', "=== $name\n$res->{raw_headers}\n"
-                                     . "$res->{body}\n");
+                capture('responses', "=== $name\n>>> $line\n"
+                                     . "$res->{raw_headers}\n$res->{body}\n");
 
                 # --- no_last_chunk: the response must be cut (a stream that
                 # failed after its header); the real runner only warns here

@@ -29,6 +29,8 @@ static char *ngx_http_usage_metering_account(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_usage_metering_cursor_secret(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_usage_metering_retry_429(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_usage_metering_random_secret(ngx_conf_t *cf,
     ngx_http_usage_metering_main_conf_t *umcf);
 static ngx_int_t ngx_http_usage_metering_account_value(ngx_conf_t *cf,
@@ -108,6 +110,13 @@ static ngx_command_t  ngx_http_usage_metering_commands[] = {
       ngx_conf_set_size_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_usage_metering_loc_conf_t, max_response),
+      NULL },
+
+    { ngx_string("usage_metering_retry_429"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_usage_metering_retry_429,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
       NULL },
 
       ngx_null_command
@@ -400,6 +409,8 @@ ngx_http_usage_metering_create_loc_conf(ngx_conf_t *cf)
     conf->parallel = NGX_CONF_UNSET_UINT;
     conf->max_pages = NGX_CONF_UNSET_UINT;
     conf->api_keys = NGX_CONF_UNSET_PTR;
+    conf->retry_429 = NGX_CONF_UNSET_UINT;
+    conf->retry_max_delay = NGX_CONF_UNSET_MSEC;
 
     return conf;
 }
@@ -421,6 +432,17 @@ ngx_http_usage_metering_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_uint_value(conf->parallel, prev->parallel, 8);
     ngx_conf_merge_uint_value(conf->max_pages, prev->max_pages, 1000);
 
+    /* the delay and the count go together: both from the same level */
+
+    if (conf->retry_429 == NGX_CONF_UNSET_UINT) {
+        conf->retry_429 = prev->retry_429;
+        conf->retry_max_delay = prev->retry_max_delay;
+    }
+
+    ngx_conf_merge_uint_value(conf->retry_429, prev->retry_429, 0);
+    ngx_conf_merge_msec_value(conf->retry_max_delay, prev->retry_max_delay,
+                              5000);
+
     if (conf->parallel == 0 || conf->max_pages == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"usage_metering_parallel\" and "
@@ -434,6 +456,14 @@ ngx_http_usage_metering_merge_loc_conf(ngx_conf_t *cf, void *parent,
     if (conf->max_body == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"usage_metering_max_body\" must not be 0");
+        return NGX_CONF_ERROR;
+    }
+
+    /* 0 would be no cap at all (the engine's buffers take 0 as "none") */
+
+    if (conf->max_response == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"usage_metering_max_response\" must not be 0");
         return NGX_CONF_ERROR;
     }
 
@@ -562,6 +592,49 @@ ngx_http_usage_metering_cursor_secret(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     umcf->cursor_secret = secret;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * usage_metering_retry_429 number [max_delay];  a provider's 429 is asked
+ * again up to number times, after its Retry-After (1s when it has none),
+ * unless that is longer than max_delay: then the client gets the 429.
+ */
+
+static char *
+ngx_http_usage_metering_retry_429(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_usage_metering_loc_conf_t *umlcf = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value;
+    ngx_msec_t   ms;
+
+    if (umlcf->retry_429 != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = ngx_atoi(value[1].data, value[1].len);
+    if (n == NGX_ERROR || n > 10) {
+        return "needs a number of retries from 0 to 10";
+    }
+
+    umlcf->retry_429 = (ngx_uint_t) n;
+    umlcf->retry_max_delay = 5000;
+
+    if (cf->args->nelts == 3) {
+        ms = ngx_parse_time(&value[2], 0);
+        if (ms == (ngx_msec_t) NGX_ERROR) {
+            return "has an invalid max_delay (a time, 5s or 500ms say)";
+        }
+
+        umlcf->retry_max_delay = ms;
+    }
 
     return NGX_CONF_OK;
 }
@@ -777,7 +850,7 @@ ngx_http_usage_metering_account(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
-/* a value read from a file at load time; one trailing newline is dropped */
+/* a value read from a file at load time; trailing newlines are dropped */
 
 ngx_int_t
 ngx_http_usage_metering_read_secret(ngx_conf_t *cf, ngx_str_t *value)

@@ -76,6 +76,8 @@ typedef struct {
     size_t                               max_response;
     ngx_uint_t                           parallel;
     ngx_uint_t                           max_pages;
+    ngx_uint_t                           retry_429;     /* 0: off */
+    ngx_msec_t                           retry_max_delay;
     ngx_array_t                         *api_keys;
 } ngx_http_usage_metering_loc_conf_t;
 
@@ -100,6 +102,7 @@ typedef struct {
     ngx_uint_t                           status;
     ngx_int_t                            rc;
     ngx_http_headers_out_t              *headers;   /* the provider's */
+    ngx_uint_t                           retries;   /* after a 429 */
 
     /* debug: what was sent, as the proxy module wrote it */
     ngx_str_t                            schema;
@@ -167,6 +170,7 @@ struct ngx_http_usage_metering_ctx_s {
     um_window_t                          win;
     ngx_uint_t                           map_next;  /* stream mapped */
     ngx_event_t                          slice_ev;
+    ngx_event_t                          retry_ev;  /* after a 429 */
 
     ngx_http_usage_metering_call_t      *first;     /* for raw, debug */
     size_t                               rows;      /* rows answered */
@@ -181,6 +185,7 @@ struct ngx_http_usage_metering_ctx_s {
     unsigned                             draining:1;
     unsigned                             looping:1;
     unsigned                             mapping:1; /* between slices */
+    unsigned                             retrying:1; /* retry_ev is set */
 };
 
 

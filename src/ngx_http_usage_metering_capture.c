@@ -98,7 +98,7 @@ ngx_http_usage_metering_header_filter(ngx_http_request_t *r)
         r->upstream->buffering = 0;
     }
 
-    if (call->done) {
+    if (call->done || call->sr != r) {
         return NGX_OK;
     }
 
@@ -152,7 +152,7 @@ ngx_http_usage_metering_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     for (cl = in; cl; cl = cl->next) {
 
-        if (!call->done && !call->too_big && !call->failed
+        if (call->sr == r && !call->done && !call->too_big && !call->failed
             && ngx_http_usage_metering_append(r, call, cl->buf) != NGX_OK
             && r->upstream)
         {
@@ -173,7 +173,7 @@ ngx_http_usage_metering_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
             cl->buf->file_pos = cl->buf->file_last;
         }
 
-        if (cl->buf->last_buf || cl->buf->last_in_chain) {
+        if (call->sr == r && (cl->buf->last_buf || cl->buf->last_in_chain)) {
             call->eof = 1;
         }
     }

@@ -223,7 +223,9 @@ ngx_http_usage_metering_done(ngx_http_request_t *sr, void *data,
         return rc;
     }
 
-    if (call->done) {
+    /* once only; and a subrequest a 429 retry replaced has no say */
+
+    if (call->done || call->sr != sr) {
         return NGX_OK;
     }
 

@@ -40,6 +40,11 @@ static ngx_int_t ngx_http_usage_metering_round_done(ngx_http_request_t *r,
 static ngx_int_t ngx_http_usage_metering_map_round(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx);
 static void ngx_http_usage_metering_slice_handler(ngx_event_t *ev);
+static ngx_int_t ngx_http_usage_metering_retry(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx);
+static ngx_msec_int_t ngx_http_usage_metering_retry_after(
+    ngx_http_usage_metering_call_t *call);
+static void ngx_http_usage_metering_retry_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_usage_metering_map(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx,
     ngx_http_usage_metering_stream_t *st, ngx_int_t *rc);
@@ -272,7 +277,7 @@ ngx_http_usage_metering_targets(ngx_http_request_t *r,
     }
 
     ctx->targets = ngx_pcalloc(r->pool, req->naccounts
-                                        * sizeof(ngx_http_usage_metering_target_t));
+                               * sizeof(ngx_http_usage_metering_target_t));
     if (ctx->targets == NULL) {
         return NGX_ERROR;
     }
@@ -635,8 +640,8 @@ ngx_http_usage_metering_resume(ngx_http_request_t *r)
         return;
     }
 
-    if (ctx->mapping) {
-        /* a page is being mapped in slices: its event goes on */
+    if (ctx->mapping || ctx->retrying) {
+        /* a page is being mapped in slices, or a 429 waits: events go on */
         return;
     }
 
@@ -674,7 +679,6 @@ ngx_http_usage_metering_round_done(ngx_http_request_t *r,
 
     calls = ctx->calls;
     n = ctx->ncalls;
-    ctx->ncalls = 0;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "usage_metering: round of %ui calls in %M ms", n,
@@ -682,9 +686,16 @@ ngx_http_usage_metering_round_done(ngx_http_request_t *r,
 
     for (i = 0; i < n; i++) {
         if (!ngx_http_usage_metering_call_ok(calls[i])) {
+            ctx->ncalls = 0;
             return ngx_http_usage_metering_call_failed(r, ctx, calls[i]);
         }
     }
+
+    if (ngx_http_usage_metering_retry(r, ctx) == NGX_DONE) {
+        return NGX_DONE;
+    }
+
+    ctx->ncalls = 0;
 
     if (!ctx->started && ctx->first) {
         ngx_http_usage_metering_provider_headers(r, ctx, ctx->first);
@@ -899,9 +910,23 @@ ngx_http_usage_metering_map(ngx_http_request_t *r,
         win = ctx->win;
 
         if (erc != UM_OK) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "usage_metering: account \"%V\": %s",
-                          &st->target->account->id, ctx->err.msg);
+            if (ctx->out.failed && ctx->out.limit) {
+                /* name the directive: the engine does not know it */
+                um_error_set(&ctx->err, NGX_HTTP_BAD_GATEWAY,
+                             "the unified answer is larger than "
+                             "usage_metering_max_response");
+
+                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                              "usage_metering: account \"%V\": %s "
+                              "(%uz bytes)", &st->target->account->id,
+                              ctx->err.msg, ctx->out.limit);
+
+            } else {
+                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                              "usage_metering: account \"%V\": %s",
+                              &st->target->account->id, ctx->err.msg);
+            }
+
             *rc = ngx_http_usage_metering_fail(r, ctx);
             return NGX_DONE;
         }
@@ -1078,6 +1103,212 @@ ngx_http_usage_metering_drain(ngx_http_request_t *r,
 }
 
 
+/*
+ * usage_metering_retry_429: when the round's only failures are 429s that
+ * may be retried within the bound, the round waits for the longest
+ * Retry-After and asks those calls again; the calls that succeeded are
+ * kept.  NGX_DONE when a retry is under way, NGX_DECLINED when the round
+ * is answered as it is.
+ */
+
+static ngx_int_t
+ngx_http_usage_metering_retry(ngx_http_request_t *r,
+    ngx_http_usage_metering_ctx_t *ctx)
+{
+    ngx_uint_t                           i, k, n;
+    ngx_msec_int_t                       delay, d;
+    ngx_http_usage_metering_call_t      *call, **calls;
+    ngx_http_usage_metering_loc_conf_t  *umlcf;
+
+    umlcf = ngx_http_get_module_loc_conf(r, ngx_http_usage_metering_module);
+
+    if (umlcf->retry_429 == 0) {
+        return NGX_DECLINED;
+    }
+
+    calls = ctx->calls;
+    n = ctx->ncalls;
+    delay = 0;
+    k = 0;
+
+    for (i = 0; i < n; i++) {
+        call = calls[i];
+
+        if (call->status >= 200 && call->status < 300) {
+            continue;
+        }
+
+        /* any other error is the answer whatever a retry would bring */
+
+        if (call->status != NGX_HTTP_TOO_MANY_REQUESTS
+            || call->retries >= umlcf->retry_429)
+        {
+            return NGX_DECLINED;
+        }
+
+        d = ngx_http_usage_metering_retry_after(call);
+
+        if (d < 0 || (ngx_msec_t) d > umlcf->retry_max_delay) {
+            return NGX_DECLINED;
+        }
+
+        delay = ngx_max(delay, d);
+        k++;
+    }
+
+    if (k == 0) {
+        return NGX_DECLINED;
+    }
+
+    /*
+     * The calls to ask again go last, in their order, and only they are
+     * issued: the streams and joins keep pointing at the same calls, so
+     * the round is mapped as usual once they are done.  The old
+     * subrequests are finished; their bodies go now.
+     */
+
+    for (i = 0, k = 0; i < n; i++) {
+        if (calls[i]->status >= 200 && calls[i]->status < 300) {
+            call = calls[i];
+            ngx_memmove(&calls[k + 1], &calls[k],
+                        (i - k) * sizeof(ngx_http_usage_metering_call_t *));
+            calls[k++] = call;
+        }
+    }
+
+    for (i = k; i < n; i++) {
+        call = calls[i];
+
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "usage_metering: account \"%V\": the provider answered "
+                      "429; retry %ui of %ui in %M ms "
+                      "(usage_metering_retry_429)",
+                      &call->account->id, call->retries + 1, umlcf->retry_429,
+                      (ngx_msec_t) delay);
+
+        if (call->body) {
+            ngx_free(call->body);
+        }
+
+        call->body = NULL;
+        call->len = 0;
+        call->cap = 0;
+        call->status = 0;
+        call->rc = 0;
+        call->headers = NULL;
+        call->sr = NULL;
+        ngx_str_null(&call->schema);
+        ngx_str_null(&call->sent);
+        call->issued = 0;
+        call->eof = 0;
+        call->too_big = 0;
+        call->failed = 0;
+        call->done = 0;
+        call->retries++;
+    }
+
+    ctx->issued = k;
+    ctx->retrying = 1;
+
+    ctx->retry_ev.handler = ngx_http_usage_metering_retry_handler;
+    ctx->retry_ev.data = r;
+    ctx->retry_ev.log = r->connection->log;
+
+    ngx_add_timer(&ctx->retry_ev, (ngx_msec_t) delay);
+
+    return NGX_DONE;
+}
+
+
+/*
+ * The wait a 429 asks for, in ms: Retry-After in seconds or as an HTTP
+ * date, 1s without one; -1 when it cannot be read.
+ */
+
+static ngx_msec_int_t
+ngx_http_usage_metering_retry_after(ngx_http_usage_metering_call_t *call)
+{
+    time_t            t;
+    ngx_int_t         sec;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    if (call->headers == NULL) {
+        return 1000;
+    }
+
+    part = &call->headers->headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return 1000;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash == 0
+            || h[i].key.len != sizeof("Retry-After") - 1
+            || ngx_strncasecmp(h[i].key.data, (u_char *) "Retry-After",
+                               sizeof("Retry-After") - 1)
+               != 0)
+        {
+            continue;
+        }
+
+        sec = ngx_atoi(h[i].value.data, h[i].value.len);
+
+        if (sec == NGX_ERROR) {
+            t = ngx_parse_http_time(h[i].value.data, h[i].value.len);
+            if (t == NGX_ERROR) {
+                return -1;
+            }
+
+            sec = (t > ngx_time()) ? (ngx_int_t) (t - ngx_time()) : 0;
+        }
+
+        /* a day at most: the milliseconds cannot overflow */
+
+        return (sec > 86400) ? 86400 * 1000 : (ngx_msec_int_t) sec * 1000;
+    }
+}
+
+
+static void
+ngx_http_usage_metering_retry_handler(ngx_event_t *ev)
+{
+    ngx_connection_t               *c;
+    ngx_http_request_t             *r;
+    ngx_http_usage_metering_ctx_t  *ctx;
+
+    r = ev->data;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_usage_metering_module);
+
+    if (ctx != NULL && ctx->retrying) {
+        ctx->retrying = 0;
+
+        if (ngx_http_usage_metering_issue(r, ctx) != NGX_OK) {
+            ngx_http_finalize_request(r, ctx->started
+                                         ? NGX_ERROR
+                                         : NGX_HTTP_INTERNAL_SERVER_ERROR);
+        }
+    }
+
+    /* the new subrequests are posted: run them */
+    ngx_http_run_posted_requests(c);
+}
+
+
 /* 1 if the call brought an answer that can be used, whatever its status */
 
 static ngx_int_t
@@ -1175,6 +1406,10 @@ ngx_http_usage_metering_ctx_cleanup(void *data)
 
     if (ctx->slice_ev.posted) {
         ngx_delete_posted_event(&ctx->slice_ev);
+    }
+
+    if (ctx->retry_ev.timer_set) {
+        ngx_del_timer(&ctx->retry_ev);
     }
 
     um_buf_free(&ctx->out);

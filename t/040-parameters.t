@@ -1,6 +1,7 @@
 # Every unified parameter and response format of CONTRACT section 3, on a
 # test provider defined here, so that the request layer is checked apart
-# from any real provider's mapping.
+# from any real provider's mapping; hostile ids and parameters, with what
+# the provider received (or that it received nothing).
 
 use Test::Nginx::Socket 'no_plan';
 
@@ -52,9 +53,14 @@ our $HttpConfig = <<'_EOC_';
     usage_metering_mappings  $TEST_NGINX_HTML_DIR/maps;
     usage_metering_account   t-1 provider=test upstream=/_um/test;
 
+    # what the provider received, in the error log: a test can say that a
+    # request reached it, or that nothing did, whatever the log level
+    log_format  mock_got  'mock-got: $request';
+
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
         default_type application/json;
+        access_log logs/error.log mock_got;
 
         location = /users {
             return 200 '{"items":[{"id":"u1","name":"One","email":"one@example.com","org":{"id":"o1","name":"Org"}},{"id":"u2","name":"$args","org":{"id":"o2"},"note":null}]}';
@@ -285,12 +291,18 @@ usage_metering: call
 
 
 
-=== TEST 21: a NUL byte in the path is refused by nginx itself
+=== TEST 21: a NUL byte in the path is refused by nginx itself, with its own HTML page, before the module runs
 --- request
 GET /unified/usage-metering/users/a%00b?integrated_account_id=t-1
 --- error_code: 400
+--- response_headers
+Content-Type: text/html
+--- response_body_like: ^<html>\r?\n<head><title>400 Bad Request</title></head>
+--- error_log
+client sent invalid request while reading client request line
 --- no_error_log
 usage_metering: call
+mock-got:
 
 
 
@@ -308,10 +320,18 @@ usage_metering: call
 
 
 
-=== TEST 23: a 10 KB parameter: nginx's own 414 with default buffers
+=== TEST 23: a 10 KB parameter: nginx's own 414 with default buffers, before the module runs
 --- request eval
 "GET /unified/usage-metering/users?integrated_account_id=t-1&foo=" . ("x" x 10240)
 --- error_code: 414
+--- response_headers
+Content-Type: text/html
+--- response_body_like: <title>414 Request-URI Too Large</title>
+--- error_log
+client sent too long URI while reading client request line
+--- no_error_log
+usage_metering: call
+mock-got:
 
 
 
@@ -323,3 +343,47 @@ usage_metering: call
 --- error_code: 400
 --- response_body chomp
 {"statusCode":400,"error":"Bad Request","message":"a query parameter is too long (names up to 256 bytes, values up to 4096)"}
+--- no_error_log
+usage_metering: call
+mock-got:
+
+
+
+=== TEST 25: an id of "../x", raw or percent-encoded: nginx resolves the dot segment first, so it is the resource "x": 404, nothing called
+--- request eval
+[ "GET /unified/usage-metering/users/../x?integrated_account_id=t-1",
+  "GET /unified/usage-metering/users/%2E%2E%2Fx?integrated_account_id=t-1",
+  "GET /unified/usage-metering/users/%2e%2e/x?integrated_account_id=t-1" ]
+--- error_code eval
+[404, 404, 404]
+--- response_body eval
+[ ('{"statusCode":404,"error":"Not Found","message":"unknown resource \\"x\\"; resources are organizations, products, usage, workspaces and users"}') x 3 ]
+--- no_error_log
+usage_metering: call
+mock-got:
+
+
+
+=== TEST 26: a dot segment inside the id stays below the resource: the provider gets /users/x and nothing else
+--- request eval
+[ "GET /unified/usage-metering/users/a/../x?integrated_account_id=t-1&truto_response_format=normalized",
+  "GET /unified/usage-metering/users/a%2F..%2Fx?integrated_account_id=t-1&truto_response_format=normalized" ]
+--- response_body eval
+[ ('{"id":"/users/x","name":"Got"}') x 2 ]
+--- error_log
+mock-got: GET /users/x HTTP/1.0
+--- no_error_log eval
+[ qr{mock-got: GET (?!/users/x HTTP/1\.0)} ]
+
+
+
+=== TEST 27: dot segments that climb out of the API's location reach no provider: the internal location answers nginx's 404
+--- request
+GET /unified/usage-metering/../../_um/test/users?integrated_account_id=t-1
+--- error_code: 404
+--- response_headers
+Content-Type: text/html
+--- response_body_like: <title>404 Not Found</title>
+--- no_error_log
+usage_metering: call
+mock-got:

@@ -1,6 +1,7 @@
-# API keys of the unified API, the debug envelope (with every credential
-# redacted), the provider's rate-limit state and Retry-After, and all the
-# shaping options at once.
+# API keys of the unified API (all accounts or some), the debug envelope
+# (with every credential redacted), the provider's rate-limit state and
+# Retry-After, all the shaping options at once, and the size cap of the
+# answer.
 
 use Test::Nginx::Socket 'no_plan';
 
@@ -53,9 +54,13 @@ our $HttpConfig = <<'_EOC_';
                              api_key=sk-other-secret-value;
     usage_metering_account   p-1 provider=plain upstream=/_um/test;
 
+    # what the provider received, in the error log, whatever the log level
+    log_format  mock_got  'mock-got: $request';
+
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
         default_type application/json;
+        access_log logs/error.log mock_got;
 
         location = /users {
             add_header X-Quota-Limit 100;
@@ -235,3 +240,79 @@ GET /unified/usage-metering/users?integrated_account_id=t-2&truto_key_by=id&trut
 --- response_body_like eval
 qr/^\{"result":\{"result":\{"u1":\{"id":"u1","name":"One","organization":\{"id":"o1"\}\},"u2":\{"id":"u2","name":"Two","organization":\{"id":"o2"\}\}\},"next_cursor":null,"result_count":2\},"debug":\{"requestUrl":"http:\/\/api\.test\.example\/users","requestOptions":\{"method":"GET","headers":\{[^}]*"authorization":"\[REDACTED\]"[^}]*\}\},"data":\{"items":.*,"nextCursor":null,"isLooping":false,"isEmptyResult":false,"resultCount":2\}\}$/
 --- response_body_unlike: sk-other-secret
+
+
+
+=== TEST 11: accounts=* allows every account, several in one request
+--- config eval
+"usage_metering_api_key unified-key-0123456789 accounts=*;\n"
+. "usage_metering_api_key limited-key-0123456789 accounts=t-2;\n" . $::Config
+--- request
+GET /unified/usage-metering/users?integrated_account_id=t-1&integrated_account_id=t-2&integrated_account_id=p-1&truto_exclude_fields=name,organization,remote_data
+--- more_headers
+Authorization: Bearer unified-key-0123456789
+--- response_body chomp
+{"result":[{"integrated_account_id":"t-1","id":"u1"},{"integrated_account_id":"t-1","id":"u2"},{"integrated_account_id":"t-2","id":"u1"},{"integrated_account_id":"t-2","id":"u2"},{"integrated_account_id":"p-1","id":"u1"},{"integrated_account_id":"p-1","id":"u2"}],"next_cursor":null,"result_count":6}
+--- error_log
+mock-got: GET /users HTTP/1.0
+
+
+
+=== TEST 12: several accounts, one the key may not use: 404 exactly as for an unknown account, whatever the order; nothing is called
+--- config eval
+"usage_metering_api_key unified-key-0123456789 accounts=*;\n"
+. "usage_metering_api_key limited-key-0123456789 accounts=t-2;\n" . $::Config
+--- request eval
+[ "GET /unified/usage-metering/users?integrated_account_id=t-2&integrated_account_id=t-1",
+  "GET /unified/usage-metering/users?integrated_account_id=t-1&integrated_account_id=t-2",
+  "GET /unified/usage-metering/users?integrated_account_id=t-2&integrated_account_id=nope",
+  "GET /unified/usage-metering/users?integrated_account_id=t-2&integrated_account_id=p-1&truto_response_format=debug" ]
+--- more_headers eval
+[ ("Authorization: Bearer limited-key-0123456789") x 4 ]
+--- error_code eval
+[404, 404, 404, 404]
+--- response_body eval
+[ ('{"statusCode":404,"error":"Not Found","message":"integrated account not found"}') x 4 ]
+--- no_error_log
+mock-got:
+usage_metering: call
+
+
+
+
+
+=== TEST 13: an answer over usage_metering_max_response is 502, whatever the format built in memory
+--- config eval
+"usage_metering_max_response 100;\n" . $::Config
+--- request eval
+[ map { "GET /unified/usage-metering/users?integrated_account_id=t-1&truto_response_format=$_" } qw(unified normalized debug) ]
+--- error_code eval
+[502, 502, 502]
+--- response_body eval
+[ ('{"statusCode":502,"error":"Bad Gateway","message":"the unified answer is larger than usage_metering_max_response"}') x 3 ]
+--- error_log
+usage_metering: account "t-1": the unified answer is larger than usage_metering_max_response (100 bytes)
+
+
+
+=== TEST 14: usage_metering_max_response does not bound a stream (one page at a time) nor raw (the provider's body)
+--- config eval
+"usage_metering_max_response 100;\n" . $::Config
+--- request eval
+[ "GET /unified/usage-metering/users?integrated_account_id=t-1&truto_response_format=stream",
+  "GET /unified/usage-metering/users?integrated_account_id=t-1&truto_response_format=raw" ]
+--- response_body eval
+[ '{"result":[{"id":"u1","name":"One","organization":{"id":"o1","name":"Org"},"remote_data":{"id":"u1","name":"One","org":{"id":"o1","name":"Org"}}},{"id":"u2","name":"Two","organization":{"id":"o2"},"remote_data":{"id":"u2","name":"Two","org":{"id":"o2"}}}],"next_cursor":null,"result_count":2}',
+  '{"items":[{"id":"u1","name":"One","org":{"id":"o1","name":"Org"}},{"id":"u2","name":"Two","org":{"id":"o2"}}],"next":"p2"}' ]
+--- no_error_log
+[error]
+
+
+
+=== TEST 15: usage_metering_max_response 0 fails nginx -t
+--- config eval
+"usage_metering_max_response 0;\n" . $::Config
+--- must_die
+--- error_log eval
+qr{\[emerg\] .*"usage_metering_max_response" must not be 0}
+

@@ -1,6 +1,8 @@
 # Pagination in every style a provider uses, the signed next_cursor that
-# continues it (exactly after the last row given when limit trims a page),
-# cursors that must be refused, loop detection, and the stream format.
+# continues it (exactly after the last row given when limit trims a page,
+# for one account or several), its secret read from a file, cursors that
+# must be refused, loop detection, and the stream format (whole, bounded,
+# or cut by a failure).
 
 use Test::Nginx::Socket 'no_plan';
 use Digest::SHA qw(sha256 hmac_sha256);
@@ -95,8 +97,17 @@ _EOC_
 our $HttpConfig = <<'_EOC_';
     usage_metering_mappings       $TEST_NGINX_HTML_DIR/maps;
     usage_metering_account        pg-1 provider=pg upstream=/_um/pg;
+    usage_metering_account        pg-2 provider=pg upstream=/_um/pg2;
     usage_metering_cursor_secret  test-cursor-secret-0123456789abcdef;
     usage_metering_cursor_ttl     0;
+
+    # how each request ended, in the error log: a test sees it there even
+    # with --- ignore_response (Test::Nginx checks --- access_log only on a
+    # response it has parsed); $request_completion is "OK" only when the
+    # response was sent whole, last chunk included
+    log_format  um_done  'um-done: $request_uri status=$status '
+                         'rows=$usage_metering_rows '
+                         'completion="$request_completion"';
 
     server {
         listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
@@ -117,9 +128,20 @@ our $HttpConfig = <<'_EOC_';
 
         location = /workspaces {
             if ($arg_cursor = "c2") {
-                return 200 '{"items":[{"id":"w3"}],"links":{"next":null}}';
+                return 200 '{"items":[{"id":"w3"}],"links":{"next":"http://api.example.com:8443/workspaces?size=2&cursor=c3"}}';
+            }
+            if ($arg_cursor = "c3") {
+                return 200 '{"items":[{"id":"w4"}],"links":{"next":null}}';
             }
             return 200 '{"items":[{"id":"w1"},{"id":"w2"}],"links":{"next":"https://api.example.com/workspaces?size=2&cursor=c2"}}';
+        }
+
+        # the users of pg-2, another account on the same provider
+        location = /two/users {
+            if ($arg_page = "n2") {
+                return 200 '{"data":[{"id":"v4"}],"next_page":null}';
+            }
+            return 200 '{"data":[{"id":"v1"},{"id":"v2"},{"id":"v3"}],"next_page":"n2"}';
         }
 
         location = /orgs {
@@ -152,11 +174,18 @@ _EOC_
 our $Config = <<'_EOC_';
     location /unified/usage-metering/ {
         usage_metering;
+        access_log logs/error.log um_done;
     }
 
     location /_um/pg/ {
         internal;
         proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/;
+        proxy_pass_request_headers off;
+    }
+
+    location /_um/pg2/ {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/two/;
         proxy_pass_request_headers off;
     }
 _EOC_
@@ -191,25 +220,39 @@ __DATA__
 
 
 
-=== TEST 2: a next-page URL: only its path and query, to the account's own location
+=== TEST 2: a next-page URL, three pages: only its path and query, to the account's own location
 --- request eval
 [ "GET /unified/usage-metering/workspaces?integrated_account_id=pg-1&truto_ignore_remote_data=true",
-  "GET /unified/usage-metering/workspaces?integrated_account_id=pg-1&truto_ignore_remote_data=true&next_cursor=" . ::cursor('workspaces', $::A, 0, [0, 0, '/workspaces?size=2&cursor=c2']) ]
+  "GET /unified/usage-metering/workspaces?integrated_account_id=pg-1&truto_ignore_remote_data=true&next_cursor=" . ::cursor('workspaces', $::A, 0, [0, 0, '/workspaces?size=2&cursor=c2']),
+  "GET /unified/usage-metering/workspaces?integrated_account_id=pg-1&truto_ignore_remote_data=true&next_cursor=" . ::cursor('workspaces', $::A, 0, [0, 0, '/workspaces?size=2&cursor=c3']) ]
 --- response_body eval
 [ '{"result":[{"id":"w1"},{"id":"w2"}],"next_cursor":"' . ::cursor('workspaces', $::A, 0, [0, 0, '/workspaces?size=2&cursor=c2']) . '","result_count":2}',
-  '{"result":[{"id":"w3"}],"next_cursor":null,"result_count":1}' ]
+  '{"result":[{"id":"w3"}],"next_cursor":"' . ::cursor('workspaces', $::A, 0, [0, 0, '/workspaces?size=2&cursor=c3']) . '","result_count":1}',
+  '{"result":[{"id":"w4"}],"next_cursor":null,"result_count":1}' ]
 --- error_code eval
-[200, 200]
+[200, 200, 200]
+--- no_error_log
+[error]
 
 
 
 === TEST 2b: the page after: the provider's path and query, on the same location
 --- request eval
 "GET /unified/usage-metering/workspaces?integrated_account_id=pg-1&truto_ignore_remote_data=true&next_cursor=" . ::cursor('workspaces', $::A, 0, [0, 0, '/workspaces?size=2&cursor=c2'])
---- response_body chomp
-{"result":[{"id":"w3"}],"next_cursor":null,"result_count":1}
+--- response_body eval
+'{"result":[{"id":"w3"}],"next_cursor":"' . ::cursor('workspaces', $::A, 0, [0, 0, '/workspaces?size=2&cursor=c3']) . '","result_count":1}'
 --- error_log
 usage_metering: call GET /_um/pg/workspaces?size=2&cursor=c2
+
+
+
+=== TEST 2c: the third page, from a link with another scheme, host and port: the same location still
+--- request eval
+"GET /unified/usage-metering/workspaces?integrated_account_id=pg-1&truto_ignore_remote_data=true&next_cursor=" . ::cursor('workspaces', $::A, 0, [0, 0, '/workspaces?size=2&cursor=c3'])
+--- response_body chomp
+{"result":[{"id":"w4"}],"next_cursor":null,"result_count":1}
+--- error_log
+usage_metering: call GET /_um/pg/workspaces?size=2&cursor=c3
 
 
 
@@ -321,6 +364,8 @@ Transfer-Encoding: chunked
 Content-Type: application/json
 --- response_body chomp
 {"result":[{"id":"u1","remote_data":{"id":"u1"}},{"id":"u2","remote_data":{"id":"u2"}},{"id":"u3","remote_data":{"id":"u3"}},{"id":"u4","remote_data":{"id":"u4"}}],"next_cursor":null,"result_count":4}
+--- error_log
+um-done: /unified/usage-metering/users?integrated_account_id=pg-1&truto_response_format=stream&limit=1 status=200 rows=4 completion="OK"
 --- no_error_log
 [error]
 [warn]
@@ -338,6 +383,7 @@ Content-Type: application/x-ndjson
 {"id":"w1"}
 {"id":"w2"}
 {"id":"w3"}
+{"id":"w4"}
 
 
 
@@ -358,8 +404,85 @@ the stream stops after 2 pages (usage_metering_max_pages)
 $::HttpConfig =~ s{return 200 '\{"data":\[\{"id":"u3"\}\],"next_page":"t3"\}';}{return 503 'down';}r
 --- request
 GET /unified/usage-metering/users?integrated_account_id=pg-1&truto_response_format=stream&truto_ignore_remote_data=true
---- no_last_chunk
+--- ignore_response
+--- error_log
+usage_metering: stream cut after 2 rows: the provider answered 503
+um-done: /unified/usage-metering/users?integrated_account_id=pg-1&truto_response_format=stream&truto_ignore_remote_data=true status=200 rows=2 completion=""
+--- no_error_log
+completion="OK"
+
+
+
+=== TEST 13b: the same over HTTP/1.0 (no chunks): the client gets the header and the rows sent, then the connection closes
+--- http_config eval
+$::HttpConfig =~ s{return 200 '\{"data":\[\{"id":"u3"\}\],"next_page":"t3"\}';}{return 503 'down';}r
+--- request
+GET /unified/usage-metering/users?integrated_account_id=pg-1&truto_response_format=stream&truto_ignore_remote_data=true HTTP/1.0
+--- response_headers
+Content-Type: application/json
+!Content-Length
+!Transfer-Encoding
 --- response_body chomp
 {"result":[{"id":"u1"},{"id":"u2"}
 --- error_log
 usage_metering: stream cut after 2 rows: the provider answered 503
+
+
+
+=== TEST 14: two accounts and limit: each next_cursor resumes every account exactly after its last row given
+--- request eval
+my $q = "GET /unified/usage-metering/users?integrated_account_id=pg-1&integrated_account_id=pg-2&limit=3&truto_ignore_remote_data=true";
+my $p = [@$::A, ['integrated_account_id', 'pg-2'], ['limit', '3']];
+[ $q,
+  "$q&next_cursor=" . ::cursor('users', $p, 0, [0, 0, 't2'], [1, 1, '']),
+  "$q&next_cursor=" . ::cursor('users', $p, 0, [0, 0, 't3'], [1, 0, 'n2']) ]
+--- response_body eval
+my $p = [@$::A, ['integrated_account_id', 'pg-2'], ['limit', '3']];
+[ '{"result":[{"integrated_account_id":"pg-1","id":"u1"},{"integrated_account_id":"pg-1","id":"u2"},{"integrated_account_id":"pg-2","id":"v1"}],"next_cursor":"' . ::cursor('users', $p, 0, [0, 0, 't2'], [1, 1, '']) . '","result_count":3}',
+  '{"result":[{"integrated_account_id":"pg-1","id":"u3"},{"integrated_account_id":"pg-2","id":"v2"},{"integrated_account_id":"pg-2","id":"v3"}],"next_cursor":"' . ::cursor('users', $p, 0, [0, 0, 't3'], [1, 0, 'n2']) . '","result_count":3}',
+  '{"result":[{"integrated_account_id":"pg-1","id":"u4"},{"integrated_account_id":"pg-2","id":"v4"}],"next_cursor":null,"result_count":2}' ]
+--- error_code eval
+[200, 200, 200]
+--- no_error_log
+[error]
+
+
+
+=== TEST 15: usage_metering_cursor_secret read from a file (its trailing newline dropped)
+--- user_files eval
+$::Maps . ">>> cursor.secret\ntest-cursor-secret-0123456789abcdef\n"
+--- http_config eval
+$::HttpConfig =~ s{usage_metering_cursor_secret  test-cursor-secret-0123456789abcdef;}{usage_metering_cursor_secret  file:\$TEST_NGINX_HTML_DIR/cursor.secret;}r
+--- request eval
+[ "GET /unified/usage-metering/users?integrated_account_id=pg-1&truto_ignore_remote_data=true",
+  "GET /unified/usage-metering/users?integrated_account_id=pg-1&truto_ignore_remote_data=true&next_cursor=" . ::cursor('users', $::A, 0, [0, 0, 't2']) ]
+--- response_body eval
+[ '{"result":[{"id":"u1"},{"id":"u2"}],"next_cursor":"' . ::cursor('users', $::A, 0, [0, 0, 't2']) . '","result_count":2}',
+  '{"result":[{"id":"u3"}],"next_cursor":"' . ::cursor('users', $::A, 0, [0, 0, 't3']) . '","result_count":1}' ]
+--- error_code eval
+[200, 200]
+
+
+
+=== TEST 16: a cursor secret file with another secret: the cursor signed with the first one is refused
+--- user_files eval
+$::Maps . ">>> cursor.secret\nanother-cursor-secret-0123456789abcdef\n"
+--- http_config eval
+$::HttpConfig =~ s{usage_metering_cursor_secret  test-cursor-secret-0123456789abcdef;}{usage_metering_cursor_secret  file:\$TEST_NGINX_HTML_DIR/cursor.secret;}r
+--- request eval
+"GET /unified/usage-metering/users?integrated_account_id=pg-1&next_cursor=" . ::cursor('users', $::A, 0, [0, 0, 't2'])
+--- error_code: 400
+--- response_body chomp
+{"statusCode":400,"error":"Bad Request","message":"next_cursor is not valid"}
+
+
+
+=== TEST 17: a cursor secret file shorter than 32 characters fails nginx -t
+--- user_files eval
+$::Maps . ">>> cursor.secret\ntoo-short\n"
+--- http_config eval
+$::HttpConfig =~ s{usage_metering_cursor_secret  test-cursor-secret-0123456789abcdef;}{usage_metering_cursor_secret  file:\$TEST_NGINX_HTML_DIR/cursor.secret;}r
+--- must_die
+--- error_log eval
+qr{\[emerg\] .*"usage_metering_cursor_secret" directive needs a secret of at least 32 characters}
+

@@ -38,6 +38,12 @@ sub cursor {
     return encode_base64url($raw);
 }
 
+# the same location, proxying under a prefix of the mock
+sub under {
+    my $prefix = shift;
+    return $::Config =~ s{(location /_um/confluent/ \{.*?proxy_pass http://127.0.0.1:\$TEST_NGINX_RAND_PORT_1/)}{$1$prefix/}sr;
+}
+
 # the seeds' defaults: the current month, UTC, end exclusive
 my @now = gmtime;
 my ($y, $m) = ($now[5] + 1900, $now[4] + 1);
@@ -144,6 +150,18 @@ our $HttpConfig = <<'_EOC_';
 
         location = /echo/billing/v1/costs {
             return 200 '{"api_version":"billing/v1","kind":"CostList","metadata":{"next":null},"data":[{"id":"$request_method $args$http_cookie","start_date":"2024-03-01","end_date":"2024-03-02"}]}';
+        }
+
+        location = /empty/org/v2/organizations {
+            return 200 '{"api_version":"org/v2","kind":"OrganizationList","metadata":{"first":"https://api.confluent.cloud/org/v2/organizations","next":null,"total_size":0},"data":[]}';
+        }
+
+        location = /empty/org/v2/environments {
+            return 200 '{"api_version":"org/v2","kind":"EnvironmentList","metadata":{"first":"https://api.confluent.cloud/org/v2/environments","next":null,"total_size":0},"data":[]}';
+        }
+
+        location = /empty/iam/v2/users {
+            return 200 '{"api_version":"iam/v2","kind":"UserList","metadata":{"first":"https://api.confluent.cloud/iam/v2/users","next":null,"total_size":0},"data":[]}';
         }
 
         location = /limited/billing/v1/costs {
@@ -309,7 +327,22 @@ usage_metering: call GET /_um/confluent/iam/v2/users/u-7g8h9i?
 
 
 
-=== TEST 11: products: the static list, no provider call
+=== TEST 11: organizations, workspaces and users: none is an empty list
+--- config eval: ::under('empty')
+--- request eval
+[ "GET /unified/usage-metering/organizations?integrated_account_id=cc-1",
+  "GET /unified/usage-metering/workspaces?integrated_account_id=cc-1",
+  "GET /unified/usage-metering/users?integrated_account_id=cc-1" ]
+--- response_body eval
+[ '{"result":[],"next_cursor":null,"result_count":0}',
+  '{"result":[],"next_cursor":null,"result_count":0}',
+  '{"result":[],"next_cursor":null,"result_count":0}' ]
+--- error_code eval
+[200, 200, 200]
+
+
+
+=== TEST 12: products: the static list, no provider call
 --- request
 GET /unified/usage-metering/products?integrated_account_id=cc-1
 --- response_body chomp
@@ -320,7 +353,7 @@ usage_metering: call
 
 
 
-=== TEST 12: products: no get by id
+=== TEST 13: products: no get by id
 --- request
 GET /unified/usage-metering/products/KAFKA?integrated_account_id=cc-1
 --- error_code: 404
@@ -331,7 +364,7 @@ usage_metering: call
 
 
 
-=== TEST 13: usage: the default window is the current month; a promo credit without a resource
+=== TEST 14: usage: the default window is the current month; a promo credit without a resource
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=cc-1&limit=2
 --- response_body eval
@@ -345,7 +378,7 @@ GET /unified/usage-metering/usage?integrated_account_id=cc-1&limit=2
 
 
 
-=== TEST 14: usage: the next page through metadata.next
+=== TEST 15: usage: the next page through metadata.next
 --- request eval
 "GET /unified/usage-metering/usage?integrated_account_id=cc-1&limit=2&next_cursor="
 . ::cursor('usage', [@$::A, ['limit', '2']], [0, 0, '/billing/v1/costs?end_date=2024-04-01&page_size=2&page_token=Y29zdC0y&start_date=2024-03-01'])
@@ -358,7 +391,7 @@ usage_metering: call GET /_um/confluent/billing/v1/costs?end_date=2024-04-01&pag
 
 
 
-=== TEST 15: usage: a range over three months is asked for month by month, in order; no client header reaches Confluent
+=== TEST 16: usage: a range over three months is asked for month by month, in order (a date-time end_date includes its day); no client header reaches Confluent
 --- config eval
 $::Config =~ s{(location /_um/confluent/ \{.*?proxy_pass http://127.0.0.1:\$TEST_NGINX_RAND_PORT_1/)}{$1echo/}sr
 --- more_headers
@@ -366,13 +399,37 @@ Cookie: session=abc
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=cc-1&start_date=2024-01-15&end_date=2024-03-10T12:00:00Z&truto_ignore_remote_data=true
 --- response_body chomp
-{"result":[{"id":"GET start_date=2024-01-15&end_date=2024-02-01","start_date":"2024-03-01T00:00:00.000Z","end_date":"2024-03-02T00:00:00.000Z"},{"id":"GET start_date=2024-02-01&end_date=2024-03-01","start_date":"2024-03-01T00:00:00.000Z","end_date":"2024-03-02T00:00:00.000Z"},{"id":"GET start_date=2024-03-01&end_date=2024-03-10","start_date":"2024-03-01T00:00:00.000Z","end_date":"2024-03-02T00:00:00.000Z"}],"next_cursor":null,"result_count":3}
+{"result":[{"id":"GET start_date=2024-01-15&end_date=2024-02-01","start_date":"2024-03-01T00:00:00.000Z","end_date":"2024-03-02T00:00:00.000Z"},{"id":"GET start_date=2024-02-01&end_date=2024-03-01","start_date":"2024-03-01T00:00:00.000Z","end_date":"2024-03-02T00:00:00.000Z"},{"id":"GET start_date=2024-03-01&end_date=2024-03-11","start_date":"2024-03-01T00:00:00.000Z","end_date":"2024-03-02T00:00:00.000Z"}],"next_cursor":null,"result_count":3}
 --- no_error_log
 [error]
 
 
 
-=== TEST 16: usage: more than eight months in one request is refused before any call
+=== TEST 17: usage: end_date is exclusive, as Confluent's: a date is sent as it is, a date-time as its day, or the next day when it is not midnight UTC; start_date is cut to its day
+--- config eval: ::under('echo')
+--- request eval
+[ "GET /unified/usage-metering/usage?integrated_account_id=cc-1&start_date=2024-03-01&end_date=2024-03-31&truto_ignore_remote_data=true&truto_exclude_fields=start_date,end_date",
+  "GET /unified/usage-metering/usage?integrated_account_id=cc-1&start_date=2024-03-01&end_date=2024-03-31T23:59:59Z&truto_ignore_remote_data=true&truto_exclude_fields=start_date,end_date",
+  "GET /unified/usage-metering/usage?integrated_account_id=cc-1&start_date=2024-03-01T10:00:00Z&end_date=2024-04-01T00:00:00%2B00:00&truto_ignore_remote_data=true&truto_exclude_fields=start_date,end_date",
+  "GET /unified/usage-metering/usage?integrated_account_id=cc-1&start_date=2024-03-05T18:00:00-08:00&end_date=2024-03-06T01:00:00-08:00&truto_ignore_remote_data=true&truto_exclude_fields=start_date,end_date" ]
+--- response_body eval
+[ '{"result":[{"id":"GET start_date=2024-03-01&end_date=2024-03-31"}],"next_cursor":null,"result_count":1}',
+  '{"result":[{"id":"GET start_date=2024-03-01&end_date=2024-04-01"}],"next_cursor":null,"result_count":1}',
+  '{"result":[{"id":"GET start_date=2024-03-01&end_date=2024-04-01"}],"next_cursor":null,"result_count":1}',
+  '{"result":[{"id":"GET start_date=2024-03-06&end_date=2024-03-07"}],"next_cursor":null,"result_count":1}' ]
+
+
+
+=== TEST 18: usage: limit is the page size; Confluent's maximum, 10000, is the unified API's too
+--- config eval: ::under('echo')
+--- request
+GET /unified/usage-metering/usage?integrated_account_id=cc-1&start_date=2024-03-01&limit=10000&truto_ignore_remote_data=true&truto_exclude_fields=start_date,end_date
+--- response_body chomp
+{"result":[{"id":"GET start_date=2024-03-01&end_date=2024-04-01&page_size=10000"}],"next_cursor":null,"result_count":1}
+
+
+
+=== TEST 19: usage: more than eight months in one request is refused before any call
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=cc-1&start_date=2024-01-01&end_date=2024-09-02
 --- error_code: 400
@@ -383,7 +440,7 @@ usage_metering: call
 
 
 
-=== TEST 17: usage: remote_query replaces the mapped parameter of its name
+=== TEST 20: usage: remote_query replaces the mapped parameter of its name
 --- config eval
 $::Config =~ s{(location /_um/confluent/ \{.*?proxy_pass http://127.0.0.1:\$TEST_NGINX_RAND_PORT_1/)}{$1echo/}sr
 --- request
@@ -393,7 +450,7 @@ GET /unified/usage-metering/usage?integrated_account_id=cc-1&start_date=2024-02-
 
 
 
-=== TEST 18: a key Confluent refuses: its 401 and message, passed through
+=== TEST 21: a key Confluent refuses: its 401 and message, passed through
 --- config eval
 $::Config =~ s{basic_auth}{basic_auth_missing}r
 --- request
@@ -404,7 +461,7 @@ GET /unified/usage-metering/users?integrated_account_id=cc-1
 
 
 
-=== TEST 19: rate limited: 429 with Retry-After and the normalised rate-limit headers
+=== TEST 22: rate limited: 429 with Retry-After and the normalised rate-limit headers
 --- config eval
 $::Config =~ s{(location /_um/confluent/ \{.*?proxy_pass http://127.0.0.1:\$TEST_NGINX_RAND_PORT_1/)}{$1limited/}sr
 --- request
@@ -420,7 +477,7 @@ ratelimit-reset: 30
 
 
 
-=== TEST 20: an unknown resource is 404
+=== TEST 23: an unknown resource is 404
 --- request
 GET /unified/usage-metering/invoices?integrated_account_id=cc-1
 --- error_code: 404
@@ -429,7 +486,7 @@ GET /unified/usage-metering/invoices?integrated_account_id=cc-1
 
 
 
-=== TEST 21: usage: end_date alone, before the default start (this month), is 400 before any call
+=== TEST 24: usage: end_date alone, before the default start (this month), is 400 before any call
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=cc-1&end_date=2024-01-01
 --- error_code: 400

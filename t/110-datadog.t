@@ -45,9 +45,72 @@ my @now = gmtime;
 my ($y, $m) = ($now[5] + 1900, $now[4] + 1);
 my ($py, $pm) = $m == 1 ? ($y - 1, 12) : ($y, $m - 1);
 my ($ny, $nm) = $m == 12 ? ($y + 1, 1) : ($y, $m + 1);
+my ($p2y, $p2m) = $pm == 1 ? ($py - 1, 12) : ($py, $pm - 1);
 our $Cur = sprintf "%04d-%02d", $y, $m;
 our $Prev = sprintf "%04d-%02d", $py, $pm;
+our $Prev2 = sprintf "%04d-%02d", $p2y, $p2m;
 our $Next = sprintf "%04d-%02d", $ny, $nm;
+
+# Datadog publishes a month's historical cost by the 16th of the next month;
+# estimated_cost covers the current and the previous month.  Before the
+# 16th (UTC) the previous month is read from estimated_cost.
+our $Early = $now[3] < 16;
+
+# the static product list, as the unified API must answer it
+our @Products = (
+    ['infra_host', 'Infrastructure Hosts'],
+    ['infra_container_excl_agent', 'Infrastructure Containers'],
+    ['timeseries', 'Custom Metrics'],
+    ['ingested_timeseries', 'Ingested Custom Metrics'],
+    ['custom_event', 'Custom Events'],
+    ['apm_host', 'APM Hosts'],
+    ['apm_trace_search', 'Indexed Spans'],
+    ['ingested_spans', 'Ingested Spans'],
+    ['serverless_apm', 'Serverless APM'],
+    ['serverless_infra', 'Serverless Workload Monitoring'],
+    ['fargate_container', 'Fargate Tasks'],
+    ['prof_host', 'Continuous Profiler Hosts'],
+    ['prof_container', 'Continuous Profiler Containers'],
+    ['dbm_host', 'Database Monitoring Hosts'],
+    ['dbm_normalized_queries', 'Database Monitoring Normalized Queries'],
+    ['data_stream_monitoring', 'Data Streams Monitoring'],
+    ['logs_ingested', 'Ingested Logs'],
+    ['logs_indexed_3day', 'Indexed Logs (3-day retention)'],
+    ['logs_indexed_7day', 'Indexed Logs (7-day retention)'],
+    ['logs_indexed_15day', 'Indexed Logs (15-day retention)'],
+    ['logs_indexed_30day', 'Indexed Logs (30-day retention)'],
+    ['logs_indexed_60day', 'Indexed Logs (60-day retention)'],
+    ['logs_indexed_90day', 'Indexed Logs (90-day retention)'],
+    ['logs_indexed_180day', 'Indexed Logs (180-day retention)'],
+    ['logs_indexed_custom_retention', 'Indexed Logs (custom retention)'],
+    ['logs_forwarding', 'Log Forwarding'],
+    ['online_archive', 'Online Archives'],
+    ['sensitive_data_scanner', 'Sensitive Data Scanner'],
+    ['rum_lite', 'RUM Sessions'],
+    ['rum_replay', 'RUM Session Replay'],
+    ['synthetics_api_tests', 'Synthetic API Tests'],
+    ['synthetics_browser_checks', 'Synthetic Browser Tests'],
+    ['ci_pipeline', 'CI Visibility Pipelines'],
+    ['ci_pipeline_indexed_spans', 'CI Pipeline Indexed Spans'],
+    ['ci_testing', 'Test Optimization'],
+    ['ci_test_indexed_spans', 'CI Test Indexed Spans'],
+    ['npm_host', 'Network Performance Monitoring Hosts'],
+    ['network_device', 'Network Devices'],
+    ['cspm_host', 'Cloud Security Posture Management Hosts'],
+    ['cspm_container', 'Cloud Security Posture Management Containers'],
+    ['cws_host', 'Workload Protection Hosts'],
+    ['cws_container', 'Workload Protection Containers'],
+    ['siem', 'Cloud SIEM'],
+    ['application_security_host', 'App and API Protection Hosts'],
+    ['application_vulnerability_management_oss_host', 'Software Composition Analysis Hosts'],
+    ['audit_trail', 'Audit Trail'],
+    ['cloud_cost_management', 'Cloud Cost Management'],
+    ['observability_pipeline', 'Observability Pipelines'],
+    ['workflow_execution', 'Workflow Automation'],
+    ['iot', 'IoT Devices'],
+);
+our $ProductsJson = '[' . CORE::join(',', map { qq({"id":"$_->[0]","name":"$_->[1]"}) } @Products) . ']';
+our $ProductsKeyed = '{' . CORE::join(',', map { qq("$_->[0]":{"id":"$_->[0]","name":"$_->[1]"}) } @Products) . '}';
 
 # provider records, as Datadog sends them; remote_data is each one as is
 our $Hist1 = '{"type":"cost_by_org","id":"5d1702ab10f060719ae5aa1fd7ba09e3d7e0fb371b8319051c616a1fcad254e9","attributes":{"account_name":"Acme Corp","account_public_id":"abc123parent","org_name":"Acme Prod","public_id":"fasjyydbcgwwc2uc","region":"us","date":"2024-02-01T00:00:00+00:00","total_cost":1714.17,"charges":[{"product_name":"infra_host","charge_type":"committed","cost":1380.0},{"product_name":"infra_host","charge_type":"on_demand","cost":92.0},{"product_name":"infra_host","charge_type":"total","cost":1472.0},{"product_name":"synthetics_api_tests","charge_type":"committed","cost":0},{"product_name":"synthetics_api_tests","charge_type":"on_demand","cost":242.17},{"product_name":"synthetics_api_tests","charge_type":"total","cost":242.17}]}}';
@@ -109,6 +172,10 @@ our $HttpConfig = <<'_EOC_';
             return 200 '{"data":[]}';
         }
 
+        location = /empty/api/v1/org {
+            return 200 '{"orgs":[]}';
+        }
+
         location /echo/ {
             return 200 '{"data":[{"type":"cost_by_org","id":"$uri?$args$http_cookie","attributes":{"org_name":"Acme Prod","public_id":"fasjyydbcgwwc2uc","date":"2024-03-01T00:00:00+00:00","charges":[{"product_name":"infra_host","charge_type":"total","cost":1.5}]}}]}';
         }
@@ -146,6 +213,12 @@ our $Config = <<'_EOC_';
         proxy_set_header DD-APPLICATION-KEY $usage_metering_account_application_key;
     }
 _EOC_
+
+# the row the echo location makes for a call (its id is the call)
+sub echo_row {
+    my ($call) = @_;
+    return qq({"id":"/echo/api/v2/usage/$call:infra_host","charges":[{"amount":1.5,"currency":"USD","type":"total"}]});
+}
 
 # the same location, proxying under a prefix of the mock
 sub under {
@@ -200,7 +273,18 @@ GET /unified/usage-metering/organizations/nope?integrated_account_id=dd-1
 
 
 
-=== TEST 4: usage: by default the current month, from estimated_cost only
+=== TEST 4: organizations: no organization is an empty list
+--- config eval: ::under('empty')
+--- request
+GET /unified/usage-metering/organizations?integrated_account_id=dd-1
+--- response_body chomp
+{"result":[],"next_cursor":null,"result_count":0}
+--- error_log
+usage_metering: call GET /_um/datadog/api/v1/org?
+
+
+
+=== TEST 5: usage: by default the current month, from estimated_cost only
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=dd-1
 --- response_body eval
@@ -213,7 +297,7 @@ usage_metering: call GET /_um/datadog/api/v2/usage/historical_cost
 
 
 
-=== TEST 5: usage: past months from historical_cost: one row per org record and product, zero costs kept
+=== TEST 6: usage: past months from historical_cost: one row per org record and product, zero costs kept
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=dd-1&start_date=2024-01-01&end_date=2024-03-01
 --- response_body eval
@@ -226,7 +310,7 @@ usage_metering: call GET /_um/datadog/api/v2/usage/estimated_cost
 
 
 
-=== TEST 6: usage: month resolution: a date inside a month means that month; end_date defaults to its end
+=== TEST 7: usage: month resolution: a date inside a month means that month; end_date defaults to its end
 --- config eval: ::under('echo')
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=dd-1&start_date=2024-02-15T10:30:00Z&truto_ignore_remote_data=true&truto_exclude_fields=organization,product,metric_name,charges,start_date,end_date
@@ -235,17 +319,40 @@ GET /unified/usage-metering/usage?integrated_account_id=dd-1&start_date=2024-02-
 
 
 
-=== TEST 7: usage: a range over past and current months asks both endpoints, history first
+=== TEST 8: usage: a range over past and current months: history until the previous month's is published (the 16th), estimated cost after it
 --- config eval: ::under('echo')
 --- request eval
 "GET /unified/usage-metering/usage?integrated_account_id=dd-1&start_date=$::Prev-01&end_date=$::Next-01&truto_ignore_remote_data=true&truto_exclude_fields=organization,product,metric_name,start_date,end_date"
 --- response_body eval
-'{"result":[{"id":"/echo/api/v2/usage/historical_cost?view=sub-org&start_month=' . $::Prev . '&end_month=' . $::Prev . ':infra_host","charges":[{"amount":1.5,"currency":"USD","type":"total"}]},'
-. '{"id":"/echo/api/v2/usage/estimated_cost?view=sub-org&start_month=' . $::Cur . '&end_month=' . $::Cur . ':infra_host","charges":[{"amount":1.5,"currency":"USD","type":"total"}]}],"next_cursor":null,"result_count":2}'
+$::Early
+? '{"result":[' . ::echo_row("estimated_cost?view=sub-org&start_month=$::Prev&end_month=$::Cur") . '],"next_cursor":null,"result_count":1}'
+: '{"result":[' . ::echo_row("historical_cost?view=sub-org&start_month=$::Prev&end_month=$::Prev") . ','
+  . ::echo_row("estimated_cost?view=sub-org&start_month=$::Cur&end_month=$::Cur") . '],"next_cursor":null,"result_count":2}'
 
 
 
-=== TEST 8: usage: remote_query is passed through, and no client header reaches Datadog
+=== TEST 9: usage: the previous month alone: estimated cost before the 16th, history from the 16th
+--- config eval: ::under('echo')
+--- request eval
+"GET /unified/usage-metering/usage?integrated_account_id=dd-1&start_date=$::Prev-01&truto_ignore_remote_data=true&truto_exclude_fields=organization,product,metric_name,start_date,end_date"
+--- response_body eval
+'{"result":[' . ::echo_row(($::Early ? 'estimated_cost' : 'historical_cost') . "?view=sub-org&start_month=$::Prev&end_month=$::Prev") . '],"next_cursor":null,"result_count":1}'
+
+
+
+=== TEST 10: usage: two months back is always history; the previous month follows the 16th
+--- config eval: ::under('echo')
+--- request eval
+"GET /unified/usage-metering/usage?integrated_account_id=dd-1&start_date=$::Prev2-01&end_date=$::Cur-01&truto_ignore_remote_data=true&truto_exclude_fields=organization,product,metric_name,start_date,end_date"
+--- response_body eval
+$::Early
+? '{"result":[' . ::echo_row("historical_cost?view=sub-org&start_month=$::Prev2&end_month=$::Prev2") . ','
+  . ::echo_row("estimated_cost?view=sub-org&start_month=$::Prev&end_month=$::Prev") . '],"next_cursor":null,"result_count":2}'
+: '{"result":[' . ::echo_row("historical_cost?view=sub-org&start_month=$::Prev2&end_month=$::Prev") . '],"next_cursor":null,"result_count":1}'
+
+
+
+=== TEST 11: usage: remote_query is passed through, and no client header reaches Datadog
 --- config eval: ::under('echo')
 --- more_headers
 Cookie: session=abc
@@ -256,7 +363,7 @@ GET /unified/usage-metering/usage?integrated_account_id=dd-1&start_date=2024-02-
 
 
 
-=== TEST 9: usage: no cost yet is an empty list
+=== TEST 12: usage: no cost yet is an empty list
 --- config eval: ::under('empty')
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=dd-1
@@ -265,7 +372,7 @@ GET /unified/usage-metering/usage?integrated_account_id=dd-1
 
 
 
-=== TEST 10: usage: limit trims the rows of one answer; next_cursor resumes after them
+=== TEST 13: usage: limit trims the rows of one answer; next_cursor resumes after them
 --- request eval
 [ "GET /unified/usage-metering/usage?integrated_account_id=dd-1&start_date=2024-02-01&limit=2",
   "GET /unified/usage-metering/usage?integrated_account_id=dd-1&start_date=2024-02-01&limit=2&next_cursor="
@@ -280,25 +387,32 @@ GET /unified/usage-metering/usage?integrated_account_id=dd-1
 
 
 
-=== TEST 11: products: the static list, no provider call
---- request
-GET /unified/usage-metering/products?integrated_account_id=dd-1&limit=3
---- response_body_like eval
-qr/^\{"result":\[\{"id":"infra_host","name":"Infrastructure Hosts"\},\{"id":"infra_container_excl_agent","name":"Infrastructure Containers"\},\{"id":"timeseries","name":"Custom Metrics"\}\],"next_cursor":"[A-Za-z0-9_-]+","result_count":3\}$/
+=== TEST 14: products: the static list, no provider call; limit pages it
+--- request eval
+[ "GET /unified/usage-metering/products?integrated_account_id=dd-1&limit=3",
+  "GET /unified/usage-metering/products?integrated_account_id=dd-1&limit=3&next_cursor="
+  . ::cursor('products', [['integrated_account_id', 'dd-1'], ['limit', '3']], [0, 3, '']) ]
+--- response_body eval
+[ '{"result":[{"id":"infra_host","name":"Infrastructure Hosts"},{"id":"infra_container_excl_agent","name":"Infrastructure Containers"},{"id":"timeseries","name":"Custom Metrics"}],"next_cursor":"'
+  . ::cursor('products', [['integrated_account_id', 'dd-1'], ['limit', '3']], [0, 3, '']) . '","result_count":3}',
+  '{"result":[{"id":"ingested_timeseries","name":"Ingested Custom Metrics"},{"id":"custom_event","name":"Custom Events"},{"id":"apm_host","name":"APM Hosts"}],"next_cursor":"'
+  . ::cursor('products', [['integrated_account_id', 'dd-1'], ['limit', '3']], [0, 6, '']) . '","result_count":3}' ]
 --- no_error_log
 usage_metering: call
 
 
 
-=== TEST 12: products: every product of the list
---- request
-GET /unified/usage-metering/products?integrated_account_id=dd-1&truto_key_by=id
---- response_body_like eval
-qr/^\{"result":\{"infra_host":\{"id":"infra_host",.*"logs_indexed_15day":\{"id":"logs_indexed_15day","name":"Indexed Logs \(15-day retention\)"\},.*"synthetics_api_tests":\{"id":"synthetics_api_tests","name":"Synthetic API Tests"\},.*\},"next_cursor":null,"result_count":50\}$/
+=== TEST 15: products: every product of the list, as a list and keyed by id
+--- request eval
+[ "GET /unified/usage-metering/products?integrated_account_id=dd-1",
+  "GET /unified/usage-metering/products?integrated_account_id=dd-1&truto_key_by=id" ]
+--- response_body eval
+[ '{"result":' . $::ProductsJson . ',"next_cursor":null,"result_count":50}',
+  '{"result":' . $::ProductsKeyed . ',"next_cursor":null,"result_count":50}' ]
 
 
 
-=== TEST 13: workspaces and users are not Datadog's
+=== TEST 16: workspaces and users are not Datadog's
 --- request eval
 [ "GET /unified/usage-metering/workspaces?integrated_account_id=dd-1",
   "GET /unified/usage-metering/users?integrated_account_id=dd-1",
@@ -312,7 +426,7 @@ qr/^\{"result":\{"infra_host":\{"id":"infra_host",.*"logs_indexed_15day":\{"id":
 
 
 
-=== TEST 14: keys of a child organization: Datadog's 400 and message, passed through
+=== TEST 17: keys of a child organization: Datadog's 400 and message, passed through
 --- config eval: ::under('child-keys')
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=dd-1
@@ -322,7 +436,7 @@ GET /unified/usage-metering/usage?integrated_account_id=dd-1
 
 
 
-=== TEST 15: wrong keys: Datadog's 403
+=== TEST 18: wrong keys: Datadog's 403
 --- config eval
 $::Config =~ s{application_key}{app_key}r
 --- request
@@ -333,7 +447,7 @@ GET /unified/usage-metering/organizations?integrated_account_id=dd-1
 
 
 
-=== TEST 16: rate limited: 429 with Retry-After and the normalised rate-limit headers
+=== TEST 19: rate limited: 429 with Retry-After and the normalised rate-limit headers
 --- config eval: ::under('limited')
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=dd-1
@@ -348,7 +462,7 @@ ratelimit-reset: 12
 
 
 
-=== TEST 17: debug: both keys redacted
+=== TEST 20: debug: both keys redacted
 --- request
 GET /unified/usage-metering/organizations?integrated_account_id=dd-1&truto_response_format=debug
 --- response_body_like eval
@@ -356,7 +470,7 @@ qr/^(?!.*test-api-key)(?!.*test-application-key).*"requestOptions":\{"method":"G
 
 
 
-=== TEST 18: usage: end_date alone, before the default start (this month), is 400 before any call
+=== TEST 21: usage: end_date alone, before the default start (this month), is 400 before any call
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=dd-1&end_date=2024-01-01
 --- error_code: 400

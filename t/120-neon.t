@@ -138,6 +138,14 @@ our $HttpConfig = <<'_EOC_';
             return 200 '{"projects":[{"project_id":"$uri?$args$http_cookie","periods":[{"period_id":"p","period_plan":"launch","period_start":"2024-06-01T00:00:00Z","consumption":[{"timeframe_start":"2024-06-01T00:00:00Z","timeframe_end":"2024-07-01T00:00:00Z","metrics":[{"metric_name":"compute_unit_seconds","value":7}]}]}]}],"pagination":{"cursor":"x"}}';
         }
 
+        location = /empty/projects {
+            return 200 '{"projects":[],"pagination":{},"applications":{},"integrations":{}}';
+        }
+
+        location = /empty/organizations/org-ocean-art-12345678/members {
+            return 200 '{"members":[]}';
+        }
+
         location /plan/ {
             return 403 '{"code":"","message":"consumption history is not available on your plan","request_id":"8f3c2b1a-0d9e-4c7b-a6f5-e4d3c2b1a0f9"}';
         }
@@ -315,7 +323,33 @@ GET /unified/usage-metering/users/00000000-0000-0000-0000-000000000000?integrate
 
 
 
-=== TEST 12: products: the static metric list, no provider call
+=== TEST 12: workspaces and users: none is an empty list
+--- config eval: ::under('empty')
+--- request eval
+[ "GET /unified/usage-metering/workspaces?integrated_account_id=nn-1",
+  "GET /unified/usage-metering/users?integrated_account_id=nn-1" ]
+--- response_body eval
+[ '{"result":[],"next_cursor":null,"result_count":0}',
+  '{"result":[],"next_cursor":null,"result_count":0}' ]
+--- error_code eval
+[200, 200]
+
+
+
+=== TEST 13: users: a member that carries a status string: mapped when it fits active, inactive, deleted or invited, else as given (Neon documents none today)
+--- user_files eval
+my $a = $::MemA =~ s/,"joined_at"/,"status":"pending","joined_at"/r;
+my $b = $::MemB =~ s/,"joined_at"/,"status":"awaiting_sso","joined_at"/r;
+">>> organizations/org-ocean-art-12345678/members.json\n"
+. '{"members":[{"member":' . $a . ',"user":{"email":"maya@oceanart.example.com"}},{"member":' . $b . ',"user":{"email":"li.wei@oceanart.example.com"}}]}' . "\n"
+--- request
+GET /unified/usage-metering/users?integrated_account_id=nn-1&truto_ignore_remote_data=true
+--- response_body chomp
+{"result":[{"id":"d57833f2-d308-4ede-9d2e-468d9d013d1b","name":"maya@oceanart.example.com","emails":[{"email":"maya@oceanart.example.com","is_primary":true}],"roles":[{"id":"admin","name":"admin"}],"organization":{"id":"org-ocean-art-12345678"},"status":"invited","created_at":"2024-02-23T17:42:25.000Z"},{"id":"5fee13ac-957b-40cd-8de0-4d494cc28e28","name":"li.wei@oceanart.example.com","emails":[{"email":"li.wei@oceanart.example.com","is_primary":true}],"roles":[{"id":"member","name":"member"}],"organization":{"id":"org-ocean-art-12345678"},"status":"awaiting_sso","created_at":"2024-02-21T16:42:25.000Z"}],"next_cursor":null,"result_count":2}
+
+
+
+=== TEST 14: products: the static metric list, no provider call
 --- request
 GET /unified/usage-metering/products?integrated_account_id=nn-1
 --- response_body chomp
@@ -325,7 +359,7 @@ usage_metering: call
 
 
 
-=== TEST 13: usage: the current month by day, every metric, one row per project, timeframe and metric
+=== TEST 15: usage: the current month by day, every metric, one row per project, timeframe and metric
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=nn-1&limit=1
 --- response_body eval
@@ -339,7 +373,7 @@ GET /unified/usage-metering/usage?integrated_account_id=nn-1&limit=1
 
 
 
-=== TEST 14: usage: stream follows pagination.cursor to the empty page
+=== TEST 16: usage: stream follows pagination.cursor to the empty page
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=nn-1&truto_response_format=stream&limit=1
 --- response_body eval
@@ -349,7 +383,7 @@ GET /unified/usage-metering/usage?integrated_account_id=nn-1&truto_response_form
 
 
 
-=== TEST 15: usage: past the last row of a full page, the next page at the cursor
+=== TEST 17: usage: past the last row of a full page, the next page at the cursor
 --- request eval
 "GET /unified/usage-metering/usage?integrated_account_id=nn-1&limit=1&next_cursor="
 . ::cursor('usage', [@$::A, ['limit', '1']], [0, 2, ''])
@@ -360,7 +394,7 @@ GET /unified/usage-metering/usage?integrated_account_id=nn-1&truto_response_form
 
 
 
-=== TEST 16: usage: dates, granularity, metrics and remote_query given; no client header reaches Neon
+=== TEST 18: usage: dates, granularity, metrics and remote_query given; no client header reaches Neon
 --- config eval: ::under('echo')
 --- more_headers
 Cookie: session=abc
@@ -371,7 +405,7 @@ GET /unified/usage-metering/usage?integrated_account_id=nn-1&start_date=2024-06-
 
 
 
-=== TEST 17: usage: no projects is an empty list
+=== TEST 19: usage: no projects is an empty list
 --- request eval
 "GET /unified/usage-metering/usage?integrated_account_id=nn-1&next_cursor="
 . ::cursor('usage', $::A, [0, 0, 'delicate-dawn-54854667'])
@@ -380,7 +414,7 @@ GET /unified/usage-metering/usage?integrated_account_id=nn-1&start_date=2024-06-
 
 
 
-=== TEST 18: usage below the plan: Neon's 403 and message, passed through
+=== TEST 20: usage below the plan: Neon's 403 and message, passed through
 --- config eval: ::under('plan')
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=nn-1
@@ -390,7 +424,7 @@ GET /unified/usage-metering/usage?integrated_account_id=nn-1
 
 
 
-=== TEST 19: rate limited: 429 with Retry-After
+=== TEST 21: rate limited: 429 with Retry-After
 --- config eval: ::under('limited')
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=nn-1
@@ -402,7 +436,7 @@ Retry-After: 2
 
 
 
-=== TEST 20: a wrong key: Neon's 401
+=== TEST 22: a wrong key: Neon's 401
 --- config eval
 $::Config =~ s{api_key}{other_key}r
 --- request
@@ -413,7 +447,7 @@ GET /unified/usage-metering/organizations?integrated_account_id=nn-1
 
 
 
-=== TEST 21: products and usage have no get by id
+=== TEST 23: products and usage have no get by id
 --- request eval
 [ "GET /unified/usage-metering/products/compute_unit_seconds?integrated_account_id=nn-1",
   "GET /unified/usage-metering/usage/x?integrated_account_id=nn-1" ]
@@ -425,7 +459,7 @@ GET /unified/usage-metering/organizations?integrated_account_id=nn-1
 
 
 
-=== TEST 22: usage: end_date alone, before the default start (this month), is 400 before any call
+=== TEST 24: usage: end_date alone, before the default start (this month), is 400 before any call
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=nn-1&end_date=2024-01-01
 --- error_code: 400

@@ -144,7 +144,11 @@ our $Files = <<'_EOC_';
 {"object":"list","data":[
 {"id":"proj_abc","object":"organization.project","name":"Project example","created_at":1711471533,"archived_at":null,"status":"active"},
 {"id":"proj_old","object":"organization.project","name":"Old prototype","created_at":1690000000,"archived_at":1700000000,"status":"archived"}
-],"first_id":"proj_abc","last_id":"proj_old","has_more":false}
+],"first_id":"proj_abc","last_id":"proj_old","has_more":true}
+>>> openai/projects-proj_old.json
+{"object":"list","data":[
+{"id":"proj_xyz","object":"organization.project","name":"Support bot","created_at":1735689600,"archived_at":null,"status":"active","external_key_id":null}
+],"first_id":"proj_xyz","last_id":"proj_xyz","has_more":false}
 >>> openai/v1/organization/projects/proj_abc.json
 {"id":"proj_abc","object":"organization.project","name":"Project example","created_at":1711471533,"archived_at":null,"status":"active"}
 _EOC_
@@ -273,17 +277,62 @@ usage_metering: call
 
 
 
-=== TEST 11: workspaces: the organization's projects, list and get
+=== TEST 11: workspaces: the organization's projects, list (first page) and get
 --- request eval
 [ "GET /unified/usage-metering/workspaces?integrated_account_id=oa-1",
   "GET /unified/usage-metering/workspaces/proj_abc?integrated_account_id=oa-1" ]
 --- response_body eval
-[ '{"result":[{"id":"proj_abc","name":"Project example","created_at":"2024-03-26T16:45:33.000Z","remote_data":{"id":"proj_abc","object":"organization.project","name":"Project example","created_at":1711471533,"archived_at":null,"status":"active"}},{"id":"proj_old","name":"Old prototype","created_at":"2023-07-22T04:26:40.000Z","remote_data":{"id":"proj_old","object":"organization.project","name":"Old prototype","created_at":1690000000,"archived_at":1700000000,"status":"archived"}}],"next_cursor":null,"result_count":2}',
+[ '{"result":[{"id":"proj_abc","name":"Project example","created_at":"2024-03-26T16:45:33.000Z","remote_data":{"id":"proj_abc","object":"organization.project","name":"Project example","created_at":1711471533,"archived_at":null,"status":"active"}},{"id":"proj_old","name":"Old prototype","created_at":"2023-07-22T04:26:40.000Z","remote_data":{"id":"proj_old","object":"organization.project","name":"Old prototype","created_at":1690000000,"archived_at":1700000000,"status":"archived"}}],"next_cursor":"' . ::cursor('workspaces', [['integrated_account_id', 'oa-1']], [0, 0, 'proj_old']) . '","result_count":2}',
   '{"id":"proj_abc","name":"Project example","created_at":"2024-03-26T16:45:33.000Z","remote_data":{"id":"proj_abc","object":"organization.project","name":"Project example","created_at":1711471533,"archived_at":null,"status":"active"}}' ]
 
 
 
-=== TEST 12: workspaces: the provider requests
+=== TEST 12: workspaces: the second page through after=last_id; stream reads both
+--- request eval
+[ "GET /unified/usage-metering/workspaces?integrated_account_id=oa-1&next_cursor=" . ::cursor('workspaces', [['integrated_account_id', 'oa-1']], [0, 0, 'proj_old']),
+  "GET /unified/usage-metering/workspaces?integrated_account_id=oa-1&truto_response_format=stream&truto_ignore_remote_data=true" ]
+--- response_body eval
+[ '{"result":[{"id":"proj_xyz","name":"Support bot","created_at":"2025-01-01T00:00:00.000Z","remote_data":{"id":"proj_xyz","object":"organization.project","name":"Support bot","created_at":1735689600,"archived_at":null,"status":"active","external_key_id":null}}],"next_cursor":null,"result_count":1}',
+  '{"result":[{"id":"proj_abc","name":"Project example","created_at":"2024-03-26T16:45:33.000Z"},{"id":"proj_old","name":"Old prototype","created_at":"2023-07-22T04:26:40.000Z"},{"id":"proj_xyz","name":"Support bot","created_at":"2025-01-01T00:00:00.000Z"}],"next_cursor":null,"result_count":3}' ]
+--- error_log
+usage_metering: call GET /_um/openai/organization/projects?after=proj_old
+--- no_error_log
+[error]
+
+
+
+=== TEST 13: users and workspaces: none is an empty list
+--- user_files
+>>> openai/users.json
+{"object":"list","data":[],"first_id":null,"last_id":null,"has_more":false}
+>>> openai/projects.json
+{"object":"list","data":[],"first_id":null,"last_id":null,"has_more":false}
+--- request eval
+[ "GET /unified/usage-metering/users?integrated_account_id=oa-1",
+  "GET /unified/usage-metering/workspaces?integrated_account_id=oa-1" ]
+--- response_body eval
+[ '{"result":[],"next_cursor":null,"result_count":0}',
+  '{"result":[],"next_cursor":null,"result_count":0}' ]
+--- error_code eval
+[200, 200]
+
+
+
+=== TEST 14: users: a record that carries a status string: mapped when it fits active, inactive, deleted or invited, else as given (OpenAI documents none today)
+--- user_files
+>>> openai/users.json
+{"object":"list","data":[
+{"object":"organization.user","id":"user-abc","name":"First Last","email":"user@example.com","role":"owner","added_at":1711471533,"status":"disabled"},
+{"object":"organization.user","id":"user-def","name":"Ada Reader","email":"ada@example.com","role":"reader","added_at":1711558000,"status":"scim_deprovisioning"}
+],"first_id":"user-abc","last_id":"user-def","has_more":false}
+--- request
+GET /unified/usage-metering/users?integrated_account_id=oa-1&truto_ignore_remote_data=true
+--- response_body chomp
+{"result":[{"id":"user-abc","name":"First Last","emails":[{"email":"user@example.com","is_primary":true}],"roles":[{"id":"owner","name":"owner"}],"status":"inactive","created_at":"2024-03-26T16:45:33.000Z"},{"id":"user-def","name":"Ada Reader","emails":[{"email":"ada@example.com","is_primary":true}],"roles":[{"id":"reader","name":"reader"}],"status":"scim_deprovisioning","created_at":"2024-03-27T16:46:40.000Z"}],"next_cursor":null,"result_count":2}
+
+
+
+=== TEST 15: workspaces: the provider requests
 --- http_config eval: $::Accounts . $::Echo
 --- request eval
 [ "GET /unified/usage-metering/workspaces?integrated_account_id=oa-1&truto_response_format=raw&limit=20&include_archived=true",
@@ -296,7 +345,7 @@ usage_metering: call
 
 
 
-=== TEST 13: products: static, no provider call
+=== TEST 16: products: static, no provider call
 --- request
 GET /unified/usage-metering/products?integrated_account_id=oa-1&truto_exclude_fields=description
 --- response_body chomp
@@ -306,7 +355,7 @@ usage_metering: call
 
 
 
-=== TEST 14: organizations: not an OpenAI resource
+=== TEST 17: organizations: not an OpenAI resource
 --- request eval
 [ "GET /unified/usage-metering/organizations?integrated_account_id=oa-1",
   "GET /unified/usage-metering/organizations/org-1?integrated_account_id=oa-1",
@@ -320,7 +369,7 @@ usage_metering: call
 
 
 
-=== TEST 15: the provider refuses the key: its status and its message
+=== TEST 18: the provider refuses the key: its status and its message
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=oa-bad&date=2025-01-15
 --- error_code: 401
@@ -331,7 +380,7 @@ qr/\[(?!debug)[a-z]+\].*sk-admin-revoked/
 
 
 
-=== TEST 16: rate limited: 429, its message, Retry-After forwarded
+=== TEST 19: rate limited: 429, its message, Retry-After forwarded
 --- http_config eval
 $::Accounts . q{
     server {

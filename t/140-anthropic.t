@@ -95,7 +95,8 @@ our $Mock = <<'_EOC_';
         }
 
         location = /v1/organizations/usage_report/messages {
-            try_files /messages-$arg_starting_at.json /messages-empty.json;
+            try_files /messages-$arg_starting_at-$arg_page.json
+                      /messages-$arg_starting_at.json /messages-empty.json;
         }
 
         location @missing {
@@ -171,6 +172,14 @@ our $Files = <<'_EOC_';
 {"data":[{"starting_at":"2025-08-08T00:00:00Z","ending_at":"2025-08-09T00:00:00Z","results":[
 {"uncached_input_tokens":1500,"cache_creation":{"ephemeral_1h_input_tokens":1000,"ephemeral_5m_input_tokens":500},"cache_read_input_tokens":200,"output_tokens":500,"server_tool_use":{"web_search_requests":10},"api_key_id":"apikey_01Rj2N8SVvo6BePZj99NhmiT","workspace_id":"wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ","model":"claude-sonnet-4-20250514","service_tier":null,"context_window":null,"inference_geo":null},
 {"uncached_input_tokens":98000,"cache_creation":{"ephemeral_1h_input_tokens":0,"ephemeral_5m_input_tokens":12000},"cache_read_input_tokens":64000,"output_tokens":7100,"server_tool_use":{"web_search_requests":0},"api_key_id":"apikey_01Hq7Zt2WmXk4NcV8bLp3sRd","workspace_id":null,"model":"claude-opus-4-1-20250805","service_tier":null,"context_window":null,"inference_geo":null}
+]}],"has_more":false,"next_page":null}
+>>> anthropic/messages-2025-08-09T00%3A00%3A00Z.json
+{"data":[{"starting_at":"2025-08-09T00:00:00Z","ending_at":"2025-08-10T00:00:00Z","results":[
+{"uncached_input_tokens":2200,"cache_creation":{"ephemeral_1h_input_tokens":0,"ephemeral_5m_input_tokens":300},"cache_read_input_tokens":900,"output_tokens":640,"server_tool_use":{"web_search_requests":2},"api_key_id":"apikey_01Rj2N8SVvo6BePZj99NhmiT","workspace_id":"wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ","model":"claude-sonnet-4-20250514","service_tier":null,"context_window":null,"inference_geo":null}
+]}],"has_more":true,"next_page":"page_bXNnOjIwMjUtMDgtMDk6Mg"}
+>>> anthropic/messages-2025-08-09T00%3A00%3A00Z-page_bXNnOjIwMjUtMDgtMDk6Mg.json
+{"data":[{"starting_at":"2025-08-09T00:00:00Z","ending_at":"2025-08-10T00:00:00Z","results":[
+{"uncached_input_tokens":51000,"cache_read_input_tokens":0,"output_tokens":4100,"server_tool_use":{"web_search_requests":0},"api_key_id":"apikey_01Hq7Zt2WmXk4NcV8bLp3sRd","workspace_id":"wrkspc_01Kq3mN8vT2xYb7cR4dP9sLe","model":"claude-opus-4-1-20250805","service_tier":null,"context_window":null,"inference_geo":null}
 ]}],"has_more":false,"next_page":null}
 >>> anthropic/messages-empty.json
 {"data":[{"starting_at":"2025-08-07T00:00:00Z","ending_at":"2025-08-08T00:00:00Z","results":[]}],"has_more":false,"next_page":null}
@@ -363,7 +372,69 @@ GET /unified/usage-metering/usage?integrated_account_id=an-1&date=2025-08-07
 
 
 
-=== TEST 15: the provider refuses the key: its status and its message
+=== TEST 15: usage: the first page of a Messages report that has more; the Claude Code report of the day is empty
+--- request
+GET /unified/usage-metering/usage?integrated_account_id=an-1&date=2025-08-09
+--- response_body eval
+'{"result":[{"id":"2025-08-09:wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ:apikey_01Rj2N8SVvo6BePZj99NhmiT:claude-sonnet-4-20250514","product":{"id":"api","name":"Claude API"},"surface":"api","model":{"id":"claude-sonnet-4-20250514","provider":"anthropic"},"resources":[{"id":"apikey_01Rj2N8SVvo6BePZj99NhmiT","workspace":{"id":"wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ"}}],"usage":{"tokens":{"input":2200,"output":640,"cache_read":900,"cache_creation":300}},"start_date":"2025-08-09T00:00:00.000Z","end_date":"2025-08-10T00:00:00.000Z","remote_data":{"uncached_input_tokens":2200,"cache_creation":{"ephemeral_1h_input_tokens":0,"ephemeral_5m_input_tokens":300},"cache_read_input_tokens":900,"output_tokens":640,"server_tool_use":{"web_search_requests":2},"api_key_id":"apikey_01Rj2N8SVvo6BePZj99NhmiT","workspace_id":"wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ","model":"claude-sonnet-4-20250514","service_tier":null,"context_window":null,"inference_geo":null}}],"next_cursor":"' . ::cursor('usage', [['integrated_account_id', 'an-1'], ['date', '2025-08-09']], [1, 0, 'page_bXNnOjIwMjUtMDgtMDk6Mg']) . '","result_count":1}'
+--- no_error_log
+[error]
+
+
+
+=== TEST 16: usage: the second page of the Messages report (next_page sent back as page); the Claude Code report, done, is not asked again
+--- request eval
+"GET /unified/usage-metering/usage?integrated_account_id=an-1&date=2025-08-09&next_cursor=" . ::cursor('usage', [['integrated_account_id', 'an-1'], ['date', '2025-08-09']], [1, 0, 'page_bXNnOjIwMjUtMDgtMDk6Mg'])
+--- response_body eval
+'{"result":[{"id":"2025-08-09:wrkspc_01Kq3mN8vT2xYb7cR4dP9sLe:apikey_01Hq7Zt2WmXk4NcV8bLp3sRd:claude-opus-4-1-20250805","product":{"id":"api","name":"Claude API"},"surface":"api","model":{"id":"claude-opus-4-1-20250805","provider":"anthropic"},"resources":[{"id":"apikey_01Hq7Zt2WmXk4NcV8bLp3sRd","workspace":{"id":"wrkspc_01Kq3mN8vT2xYb7cR4dP9sLe"}}],"usage":{"tokens":{"input":51000,"output":4100,"cache_read":0}},"start_date":"2025-08-09T00:00:00.000Z","end_date":"2025-08-10T00:00:00.000Z","remote_data":{"uncached_input_tokens":51000,"cache_read_input_tokens":0,"output_tokens":4100,"server_tool_use":{"web_search_requests":0},"api_key_id":"apikey_01Hq7Zt2WmXk4NcV8bLp3sRd","workspace_id":"wrkspc_01Kq3mN8vT2xYb7cR4dP9sLe","model":"claude-opus-4-1-20250805","service_tier":null,"context_window":null,"inference_geo":null}}],"next_cursor":null,"result_count":1}'
+--- error_log
+usage_metering: call GET /_um/anthropic/v1/organizations/usage_report/messages?starting_at=2025-08-09T00%3A00%3A00Z&ending_at=2025-08-10T00%3A00%3A00Z&bucket_width=1d&group_by%5B%5D=workspace_id&group_by%5B%5D=api_key_id&group_by%5B%5D=model&page=page_bXNnOjIwMjUtMDgtMDk6Mg
+--- no_error_log
+usage_metering: call GET /_um/anthropic/v1/organizations/usage_report/claude_code
+[error]
+
+
+
+=== TEST 17: usage: stream reads both pages of the Messages report
+--- request
+GET /unified/usage-metering/usage?integrated_account_id=an-1&date=2025-08-09&surface=api&truto_response_format=stream&truto_ignore_remote_data=true
+--- response_body eval
+'{"result":[{"id":"2025-08-09:wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ:apikey_01Rj2N8SVvo6BePZj99NhmiT:claude-sonnet-4-20250514","product":{"id":"api","name":"Claude API"},"surface":"api","model":{"id":"claude-sonnet-4-20250514","provider":"anthropic"},"resources":[{"id":"apikey_01Rj2N8SVvo6BePZj99NhmiT","workspace":{"id":"wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ"}}],"usage":{"tokens":{"input":2200,"output":640,"cache_read":900,"cache_creation":300}},"start_date":"2025-08-09T00:00:00.000Z","end_date":"2025-08-10T00:00:00.000Z"},{"id":"2025-08-09:wrkspc_01Kq3mN8vT2xYb7cR4dP9sLe:apikey_01Hq7Zt2WmXk4NcV8bLp3sRd:claude-opus-4-1-20250805","product":{"id":"api","name":"Claude API"},"surface":"api","model":{"id":"claude-opus-4-1-20250805","provider":"anthropic"},"resources":[{"id":"apikey_01Hq7Zt2WmXk4NcV8bLp3sRd","workspace":{"id":"wrkspc_01Kq3mN8vT2xYb7cR4dP9sLe"}}],"usage":{"tokens":{"input":51000,"output":4100,"cache_read":0}},"start_date":"2025-08-09T00:00:00.000Z","end_date":"2025-08-10T00:00:00.000Z"}],"next_cursor":null,"result_count":2}'
+
+
+
+=== TEST 18: users and workspaces: none is an empty list
+--- user_files
+>>> anthropic/users.json
+{"data":[],"has_more":false,"first_id":null,"last_id":null}
+>>> anthropic/workspaces.json
+{"data":[],"has_more":false,"first_id":null,"last_id":null}
+--- request eval
+[ "GET /unified/usage-metering/users?integrated_account_id=an-1",
+  "GET /unified/usage-metering/workspaces?integrated_account_id=an-1" ]
+--- response_body eval
+[ '{"result":[],"next_cursor":null,"result_count":0}',
+  '{"result":[],"next_cursor":null,"result_count":0}' ]
+--- error_code eval
+[200, 200]
+
+
+
+=== TEST 19: users: a record that carries a status string: mapped when it fits active, inactive, deleted or invited, else as given (Anthropic documents none today)
+--- user_files
+>>> anthropic/users.json
+{"data":[
+{"id":"user_01WCz1FkmYMm4gnmykNKUu3Q","type":"user","email":"jane@example.com","name":"Jane Doe","role":"developer","added_at":"2024-10-30T23:58:27.427722Z","status":"Pending"},
+{"id":"user_01Xk9QpT3fR7bLm2nYc4dZaE","type":"user","email":"ravi@example.com","name":"Ravi Admin","role":"admin","added_at":"2024-11-02T09:15:00Z","status":"expired"}
+],"has_more":false,"first_id":"user_01WCz1FkmYMm4gnmykNKUu3Q","last_id":"user_01Xk9QpT3fR7bLm2nYc4dZaE"}
+--- request
+GET /unified/usage-metering/users?integrated_account_id=an-1&truto_ignore_remote_data=true
+--- response_body chomp
+{"result":[{"id":"user_01WCz1FkmYMm4gnmykNKUu3Q","name":"Jane Doe","emails":[{"email":"jane@example.com","is_primary":true}],"roles":[{"id":"developer","name":"developer"}],"status":"invited","created_at":"2024-10-30T23:58:27.427Z"},{"id":"user_01Xk9QpT3fR7bLm2nYc4dZaE","name":"Ravi Admin","emails":[{"email":"ravi@example.com","is_primary":true}],"roles":[{"id":"admin","name":"admin"}],"status":"expired","created_at":"2024-11-02T09:15:00.000Z"}],"next_cursor":null,"result_count":2}
+
+
+
+=== TEST 20: the provider refuses the key: its status and its message
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=an-bad&date=2025-08-08
 --- error_code: 401
@@ -374,7 +445,7 @@ qr/\[(?!debug)[a-z]+\].*sk-ant-admin01-revoked/
 
 
 
-=== TEST 16: rate limited: 429, its message, Retry-After and rate-limit state forwarded
+=== TEST 21: rate limited: 429, its message, Retry-After and rate-limit state forwarded
 --- http_config eval
 $::Accounts . q{
     server {
@@ -396,7 +467,7 @@ Retry-After: 30
 
 
 
-=== TEST 17: debug: the admin key is redacted, the request is shown
+=== TEST 22: debug: the admin key is redacted, the request is shown
 --- request
 GET /unified/usage-metering/organizations?integrated_account_id=an-1&truto_response_format=debug
 --- response_body_like: ^(?!.*sk-ant-admin01)\{"result":\{"result":\[\{"id":"12345678-1234-5678-1234-567812345678","name":"Acme Research","remote_data":.*"debug":\{"requestUrl":"http://127\.0\.0\.1:\d+/v1/organizations/me","requestOptions":\{"method":"GET","headers":\{[^}]*"x-api-key":"\[REDACTED\]"

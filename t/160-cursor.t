@@ -97,7 +97,13 @@ our @R = (
     '{"id":"admin@company.com:2026-03-03","product":{"id":"cursor","name":"Cursor"},"user":{"email":"admin@company.com"},"usage":{"requests":{"chat":0,"composer":0,"agent":0,"cmdk":0,"tab_shown":0,"tab_accepted":0,"included":0,"usage_based":0,"api_key":0,"bugbot":0},"code":{"lines_added":0,"lines_removed":0,"accepted_lines_added":0,"accepted_lines_removed":0,"applies":0,"accepts":0,"rejects":0},"activity":{"is_active":false}},"start_date":"2026-03-03T00:00:00.000Z","end_date":"2026-03-04T00:00:00.000Z"}',
 );
 
-our $Files = ">>> daily.json\n$Daily\n>>> members.json\n$Members" . <<'_EOC_';
+# the same rows in two pages, as newer versions of the API answer
+our $Pag1 = '{"data":[' . CORE::join(",\n", $Dev2, $Admin2)
+            . '],"period":{"startDate":1772409600000,"endDate":1772496000000},"pagination":{"numPages":2,"currentPage":1,"pageSize":2,"hasNextPage":true,"hasPreviousPage":false}}';
+our $Pag2 = '{"data":[' . CORE::join(",\n", $Dev3, $Admin3)
+            . '],"period":{"startDate":1772409600000,"endDate":1772496000000},"pagination":{"numPages":2,"currentPage":2,"pageSize":2,"hasNextPage":false,"hasPreviousPage":true}}';
+
+our $Files = ">>> daily.json\n$Daily\n>>> members.json\n$Members\n>>> daily-p1.json\n$Pag1\n>>> daily-p2.json\n$Pag2\n" . <<'_EOC_';
 >>> mock.js
 var fs = require('fs');
 
@@ -148,7 +154,30 @@ function answer(r, method) {
 function daily(r) { answer(r, 'POST'); }
 function members(r) { answer(r, 'GET'); }
 
-export default { daily, members };
+/* a paging Cursor: the first page for the body without page, the second
+ * for the same body with "page":2 (a number) */
+function paged(r) {
+    var file;
+
+    if (r.headersIn['Authorization'] != 'Basic ' + r.variables.want_auth) {
+        r.return(401, JSON.stringify({ error: 'Invalid API key' }));
+        return;
+    }
+
+    if (r.method == 'POST' && r.requestText == r.variables.want_body) {
+        file = 'daily-p1.json';
+    } else if (r.method == 'POST' && r.requestText == r.variables.want_body_2) {
+        file = 'daily-p2.json';
+    } else {
+        r.return(400, JSON.stringify({ error: 'body ' + r.requestText }));
+        return;
+    }
+
+    r.headersOut['Content-Type'] = 'application/json';
+    r.return(200, fs.readFileSync(r.variables.html_dir + '/' + file, 'utf8'));
+}
+
+export default { daily, members, paged };
 _EOC_
 
 our $Main = "load_module /usr/lib/nginx/modules/ngx_http_js_module.so;";
@@ -187,6 +216,16 @@ sub mock {
     $t =~ s/__BASIC__/$Basic/g;
     $t =~ s/__SECRET__/$Secret/;
     $t =~ s/__BODY__/$body/;
+    return $t;
+}
+
+# the paging mock: the first page for this body, the second for it with
+# "page":2
+sub mock_paged {
+    my ($start, $end) = @_;
+    my $t = mock(body($start, $end));
+    my $b2 = qq({"startDate":$start,"endDate":$end,"page":2});
+    $t =~ s{js_content mock\.daily;}{set \$want_body_2 '$b2';\n            set \$html_dir \$TEST_NGINX_HTML_DIR;\n            js_content mock.paged;};
     return $t;
 }
 
@@ -314,7 +353,37 @@ my @p = ($::A, ['start_date', '2026-03-02'], ['end_date', '2026-03-03'], ['limit
 
 
 
-=== TEST 9: a row with the user's id (newer answers carry userId)
+=== TEST 9: newer answers page: the next page is asked with "page":2 in the body; the last page has no next_cursor
+--- http_config eval
+::mock_paged(::ms(2026, 3, 2), ::ms(2026, 3, 3))
+--- request eval
+my @p = ($::A, ['start_date', '2026-03-02'], ['end_date', '2026-03-03']);
+[ "GET /unified/usage-metering/usage?integrated_account_id=cursor-1&start_date=2026-03-02&end_date=2026-03-03&truto_ignore_remote_data=true",
+  "GET /unified/usage-metering/usage?integrated_account_id=cursor-1&start_date=2026-03-02&end_date=2026-03-03&truto_ignore_remote_data=true&next_cursor=" . ::cursor('usage', \@p, [0, 0, '2']) ]
+--- response_body eval
+my @p = ($::A, ['start_date', '2026-03-02'], ['end_date', '2026-03-03']);
+[ ::list(::cursor('usage', \@p, [0, 0, '2']), @::R[0 .. 1]),
+  ::list(undef, @::R[2 .. 3]) ]
+--- error_code eval
+[200, 200]
+--- no_error_log
+[error]
+
+
+
+=== TEST 10: newer answers page: stream reads every page
+--- http_config eval
+::mock_paged(::ms(2026, 3, 2), ::ms(2026, 3, 3))
+--- request
+GET /unified/usage-metering/usage?integrated_account_id=cursor-1&start_date=2026-03-02&end_date=2026-03-03&truto_ignore_remote_data=true&truto_response_format=stream
+--- response_body eval
+::list(undef, @::R)
+--- no_error_log
+[error]
+
+
+
+=== TEST 11: a row with the user's id (newer answers carry userId)
 --- user_files eval
 (my $f = $::Files) =~ s/>>> daily\.json\n.*?\n>>> />>> daily.json\n{"data":[{"date":1772582400000,"userId":12347,"isActive":true,"totalLinesAdded":96,"totalLinesDeleted":12,"acceptedLinesAdded":80,"acceptedLinesDeleted":10,"totalApplies":6,"totalAccepts":5,"totalRejects":1,"totalTabsShown":40,"totalTabsAccepted":22,"composerRequests":1,"chatRequests":3,"agentRequests":9,"cmdkUsages":2,"subscriptionIncludedReqs":13,"apiKeyReqs":2,"usageBasedReqs":0,"bugbotUsages":0,"mostUsedModel":"auto","clientVersion":"1.7.46","email":"maria.lopez\@company.com"}],"period":{"startDate":1772409600000,"endDate":1772496000000}}\n>>> /s;
 $f
@@ -325,7 +394,7 @@ GET /unified/usage-metering/usage?integrated_account_id=cursor-1&start_date=2026
 
 
 
-=== TEST 10: users: team members with emails, roles and status (removed: deleted)
+=== TEST 12: users: team members with emails, roles and status (removed: deleted)
 --- request
 GET /unified/usage-metering/users?integrated_account_id=cursor-1&truto_ignore_remote_data=true
 --- more_headers
@@ -339,7 +408,18 @@ qr{usage_metering: call GET /_um/cursor/teams/members\?$}
 
 
 
-=== TEST 11: users keep each member record as remote_data
+=== TEST 13: users: a member that carries a status string: mapped when it fits active, inactive, deleted or invited, else as given (Cursor documents none today); isRemoved wins
+--- user_files eval
+(my $f = $::Files) =~ s/>>> members\.json\n.*?\n>>> />>> members.json\n{"teamMembers":[{"id":12345,"name":"Alex Chen","email":"developer\@company.com","role":"member","isRemoved":false,"status":"Suspended"},{"id":12349,"name":"Kai Moreno","email":"kai.moreno\@company.com","role":"member","isRemoved":false,"status":"seat_pending_payment"},{"id":12311,"name":"Taylor Kim","email":"taylor.kim\@company.com","role":"member","isRemoved":true,"status":"active"}]}\n>>> /s;
+$f
+--- request
+GET /unified/usage-metering/users?integrated_account_id=cursor-1&truto_ignore_remote_data=true
+--- response_body chomp
+{"result":[{"id":"12345","name":"Alex Chen","emails":[{"email":"developer@company.com","is_primary":true}],"roles":[{"id":"member","name":"member"}],"status":"inactive"},{"id":"12349","name":"Kai Moreno","emails":[{"email":"kai.moreno@company.com","is_primary":true}],"roles":[{"id":"member","name":"member"}],"status":"seat_pending_payment"},{"id":"12311","name":"Taylor Kim","emails":[{"email":"taylor.kim@company.com","is_primary":true}],"roles":[{"id":"member","name":"member"}],"status":"deleted"}],"next_cursor":null,"result_count":3}
+
+
+
+=== TEST 14: users keep each member record as remote_data
 --- user_files eval
 (my $f = $::Files) =~ s/>>> members\.json\n.*?\n>>> />>> members.json\n{"teamMembers":[{"id":12346,"name":"Sam Patel","email":"admin\@company.com","role":"owner","isRemoved":false}]}\n>>> /s;
 $f
@@ -350,7 +430,7 @@ GET /unified/usage-metering/users?integrated_account_id=cursor-1
 
 
 
-=== TEST 12: empty answers are empty lists
+=== TEST 15: empty answers are empty lists
 --- user_files eval
 (my $f = $::Files) =~ s/>>> daily\.json\n.*?\n>>> members\.json\n.*?\n>>> />>> daily.json\n{"data":[],"period":{"startDate":1772409600000,"endDate":1772496000000}}\n>>> members.json\n{"teamMembers":[]}\n>>> /s;
 $f
@@ -365,7 +445,7 @@ $f
 
 
 
-=== TEST 13: organizations, workspaces and gets are not supported: 404, no call
+=== TEST 16: organizations, workspaces and gets are not supported: 404, no call
 --- request eval
 [ "GET /unified/usage-metering/organizations?integrated_account_id=cursor-1",
   "GET /unified/usage-metering/workspaces?integrated_account_id=cursor-1",
@@ -383,7 +463,7 @@ usage_metering: call
 
 
 
-=== TEST 14: a key Cursor refuses: its 401 and message
+=== TEST 17: a key Cursor refuses: its 401 and message
 --- http_config eval
 ::mock(::body(::ms(2026, 3, 2), ::ms(2026, 3, 3))) =~ s/basic_auth=\S+;/basic_auth=a2V5X3Jldm9rZWQ6;/r
 --- request
@@ -394,7 +474,7 @@ GET /unified/usage-metering/users?integrated_account_id=cursor-1
 
 
 
-=== TEST 15: a range Cursor refuses: its 400 and message
+=== TEST 18: a range Cursor refuses: its 400 and message
 --- http_config eval
 ::mock(::body(::ms(2026, 3, 2), ::ms(2026, 3, 3))) =~ s{js_content mock\.daily;}{return 400 '{"error":"Date range cannot exceed 90 days"}';}r
 --- request
@@ -405,7 +485,7 @@ GET /unified/usage-metering/usage?integrated_account_id=cursor-1&start_date=2025
 
 
 
-=== TEST 16: debug: the POST as sent, the credentials redacted and nowhere in the answer
+=== TEST 19: debug: the POST as sent, the credentials redacted and nowhere in the answer
 --- request
 GET /unified/usage-metering/usage?integrated_account_id=cursor-1&start_date=2026-03-02&end_date=2026-03-03&truto_response_format=debug
 --- response_body_like eval

@@ -1,7 +1,8 @@
 # ngx_http_usage_metering_module
 #
 #   make            build objs/ngx_http_usage_metering_module.so
-#   make test       install what is missing, build, run every test
+#   make test       install what is missing, build, run every test (CI)
+#   make test-quick the Test::Nginx suite and the unit tests only
 #   make demo       run nginx.conf.example on 127.0.0.1:8080 with sandbox data
 #   make demo-stop
 #
@@ -39,8 +40,8 @@ export TEST_NGINX_MAPPINGS     ?= $(CURDIR)/mappings
 export TEST_NGINX_REPO         ?= $(CURDIR)
 
 
-.PHONY: all deps deps-build test unit unit-engine prove test-valgrind \
-        test-hup demo demo-stop clean
+.PHONY: all deps deps-build test test-quick unit unit-engine demo \
+        demo-stop demo-check clean
 
 all: deps-build $(MODULE)
 
@@ -122,17 +123,40 @@ unit-engine: build/unit/test_engine build/unit/test_json_parse \
 
 unit: deps unit-expr expr-diff unit-engine
 
-test: deps all unit prove
+include t/check.mk
 
-prove: all
-	prove $(PROVE_INC) -r t
+# `make test` is what CI runs (.ci/run): each stage in turn, stopping at
+# the first that fails, the fast ones first, then how long each took.
+#   test-secrets       the Test::Nginx suite (files in parallel), capturing
+#                      responses and error logs, then t/check-secrets.pl
+#   unit               the engine's unit tests, the expression language's
+#                      differential test, the fast path against jansson
+#   test-valgrind-hup  the suite under valgrind, then with HUP reloads
+#   fuzz-smoke         each libFuzzer harness FUZZ_SMOKE_TIME (60) s
+#   openapi-validate   the OpenAPI document through a real validator
+#   demo-check         `make demo` answers every provider and resource
+# `make test-quick` is the loop while developing: the suite and the unit
+# tests; `make prove` the suite alone.
+TEST_STAGES ?= test-secrets unit test-valgrind-hup fuzz-smoke \
+               openapi-validate demo-check
 
-# the whole suite under valgrind memcheck, and with reloads between blocks
-test-valgrind: deps all
-	TEST_NGINX_USE_VALGRIND=1 prove $(PROVE_INC) -r t
+test: deps all
+	@times=""; all0=$$(date +%s); \
+	for s in $(TEST_STAGES); do \
+	    echo; echo "=== make $$s"; t0=$$(date +%s); \
+	    if ! $(MAKE) --no-print-directory $$s; then \
+	        echo "=== make $$s FAILED after $$(( $$(date +%s) - t0 )) s"; \
+	        exit 1; \
+	    fi; \
+	    times="$$times$$(printf '  %-18s %5d s' $$s \
+	        $$(( $$(date +%s) - t0 )))\n"; \
+	done; \
+	echo; echo "=== make test passed in $$(( $$(date +%s) - all0 )) s:"; \
+	printf "$$times"
 
-test-hup: deps all
-	TEST_NGINX_USE_HUP=1 prove $(PROVE_INC) -r t
+test-quick: deps all
+	$(MAKE) --no-print-directory prove
+	$(MAKE) --no-print-directory unit
 
 DEMO := $(BUILD)/demo
 

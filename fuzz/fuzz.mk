@@ -3,7 +3,13 @@
 # Included from the top Makefile, or run alone from the repository root:
 #   make -f fuzz/fuzz.mk fuzz-build   build build/fuzz/fuzz_<part>
 #   make -f fuzz/fuzz.mk fuzz         each harness FUZZ_TIME seconds (600)
-#   make -f fuzz/fuzz.mk fuzz-smoke   each harness FUZZ_SMOKE_TIME (60), CI
+#   make -f fuzz/fuzz.mk fuzz-smoke   each harness FUZZ_SMOKE_TIME (60);
+#                                     `make test` (CI) runs it
+#   make -f fuzz/fuzz.mk fuzz-run-<part> FUZZ_RUN_TIME=n   one harness
+#
+# The harnesses run FUZZ_JOBS (the number of cores) at a time, each for its
+# whole time on a core of its own.  fuzz-deps installs clang and
+# libclang-rt-14-dev (libFuzzer and the sanitizers' runtime) when missing.
 #
 # The parts: request (src/um_request.c), cursor (um_cursor.c), expr (the
 # expression compiler and evaluator), map_compile (um_map_compile.c, then
@@ -23,6 +29,7 @@ FUZZ_TIME        ?= 600
 FUZZ_SMOKE_TIME  ?= 60
 FUZZ_PARTS       ?= request cursor expr map_compile map_exec json
 FUZZ_NICE        ?= nice -n 15
+FUZZ_JOBS        ?= $(shell nproc 2>/dev/null || echo 1)
 FUZZ_OPTS        ?= -timeout=20 -rss_limit_mb=2560 -max_len=16384 \
                     -print_final_stats=1
 
@@ -70,38 +77,38 @@ $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_run.h $(FUZZ_OBJS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) \
 	    $(FUZZ_LIBS)
 
-# each harness in turn, every one even when one fails; FUZZ_RUN_TIME is
-# set by the two targets below
-define fuzz_run
-	@mkdir -p $(FUZZ_DIR)/artifacts; \
-	failed=""; \
-	for p in $(FUZZ_PARTS); do \
-	    mkdir -p $(FUZZ_DIR)/corpus/$$p $(FUZZ_DIR)/artifacts/$$p; \
-	    dict=""; \
-	    if [ -f fuzz/$$p.dict ]; then dict="-dict=fuzz/$$p.dict"; fi; \
-	    echo "== fuzz_$$p: $(1) s"; \
-	    if $(FUZZ_NICE) $(FUZZ_DIR)/fuzz_$$p $(FUZZ_OPTS) $$dict \
-	        -max_total_time=$(1) \
-	        -artifact_prefix=$(FUZZ_DIR)/artifacts/$$p/ \
-	        $(FUZZ_DIR)/corpus/$$p fuzz/corpus/$$p \
-	        > $(FUZZ_DIR)/$$p.log 2>&1; \
-	    then \
-	        grep -E "^stat::(number_of_executed_units|peak_rss_mb)" \
-	            $(FUZZ_DIR)/$$p.log | tr '\n' ' '; \
-	        grep -E "^#[0-9]+.*(DONE|pulse|NEW)" $(FUZZ_DIR)/$$p.log \
-	            | tail -1 | sed 's/^/  /'; \
-	    else \
-	        echo "FAILED: fuzz_$$p, see $(FUZZ_DIR)/$$p.log:"; \
-	        grep -E "ERROR|runtime error|SUMMARY|Test unit written" \
-	            $(FUZZ_DIR)/$$p.log | head -5; \
-	        failed="$$failed $$p"; \
-	    fi; \
-	done; \
-	if [ -n "$$failed" ]; then \
-	    echo "fuzz findings in:$$failed (reproducers in" \
-	         "$(FUZZ_DIR)/artifacts/)"; \
+# one harness for FUZZ_RUN_TIME seconds (set by the two targets below)
+fuzz-run-%: $(FUZZ_DIR)/fuzz_%
+	@p=$*; \
+	mkdir -p $(FUZZ_DIR)/corpus/$$p $(FUZZ_DIR)/artifacts/$$p; \
+	dict=""; \
+	if [ -f fuzz/$$p.dict ]; then dict="-dict=fuzz/$$p.dict"; fi; \
+	echo "== fuzz_$$p: $(FUZZ_RUN_TIME) s"; \
+	if $(FUZZ_NICE) $(FUZZ_DIR)/fuzz_$$p $(FUZZ_OPTS) $$dict \
+	    -max_total_time=$(FUZZ_RUN_TIME) \
+	    -artifact_prefix=$(FUZZ_DIR)/artifacts/$$p/ \
+	    $(FUZZ_DIR)/corpus/$$p fuzz/corpus/$$p \
+	    > $(FUZZ_DIR)/$$p.log 2>&1; \
+	then \
+	    grep -E "^stat::(number_of_executed_units|peak_rss_mb)" \
+	        $(FUZZ_DIR)/$$p.log | tr '\n' ' '; \
+	    grep -E "^#[0-9]+.*(DONE|pulse|NEW)" $(FUZZ_DIR)/$$p.log \
+	        | tail -1 | sed 's/^/  /'; \
+	else \
+	    echo "FAILED: fuzz_$$p, see $(FUZZ_DIR)/$$p.log:"; \
+	    grep -E "ERROR|runtime error|SUMMARY|Test unit written" \
+	        $(FUZZ_DIR)/$$p.log | head -5; \
 	    exit 1; \
 	fi
+
+# every harness, FUZZ_JOBS at a time (each on a core of its own), every one
+# even when one fails
+define fuzz_run
+	@$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) \
+	    -k -j$(FUZZ_JOBS) --output-sync=target FUZZ_RUN_TIME=$(1) \
+	    $(FUZZ_PARTS:%=fuzz-run-%) \
+	|| { echo "fuzz findings (reproducers in $(FUZZ_DIR)/artifacts/)"; \
+	     exit 1; }
 endef
 
 fuzz: fuzz-build

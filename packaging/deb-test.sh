@@ -72,6 +72,21 @@ snapshot >"$state_before"
 echo "# package: $(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version) $(dpkg-deb -f "$deb" Architecture)"
 echo "# Depends: $(dpkg-deb -f "$deb" Depends)"
 
+# --- the exact nginx ABI ----------------------------------------------------------
+# dh_nginx puts nginx-abi-<version> (nginx-dev's nginx:abi) into Depends; the
+# machine's nginx package Provides it, and another nginx build would not
+depends=$(dpkg-deb -f "$deb" Depends)
+abi=$(grep -o 'nginx-abi-[^ ,|()]*' <<<"$depends" || true)
+check "Depends names the nginx ABI (nginx-abi-*): ${abi:-none}" \
+    test "$(wc -w <<<"$abi")" = 1
+want=$(sed -n 's/^nginx:abi=//p' /usr/share/nginx/src/debian/libnginx-mod.abisubstvars 2>/dev/null || true)
+if [ -n "$want" ]; then
+    check "nginx ABI dependency is nginx-dev's nginx:abi ($want)" \
+        test "$abi" = "$want"
+fi
+check "the installed nginx Provides $abi" \
+    bash -c "dpkg-query -W -f='\${Provides}\n' nginx | tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -qx -- '${abi:-nginx-abi-none}'"
+
 # --- install --------------------------------------------------------------------
 if ! $sudo dpkg -i "$deb" >"$tmp/dpkg-i.log" 2>&1; then
     echo "# dpkg -i left dependencies unresolved; apt-get -f install"

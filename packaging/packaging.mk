@@ -5,9 +5,11 @@
 #                   with dpkg-buildpackage + dh-sequence-nginx (nginx-dev), from a
 #                   copy of the source in build/deb/src; installs missing build
 #                   dependencies with apt-get
-#   make deb-test   build it if needed, dpkg -i it on the stock nginx, nginx -t
+#   make deb-test   build it if needed, check that its Depends names the
+#                   exact nginx ABI (nginx-abi-*, the one the stock nginx
+#                   Provides), dpkg -i it on the stock nginx, nginx -t
 #                   (system config and nginx.conf.example with the installed
-#                   paths), check the files, then dpkg -P it
+#                   paths), check the files, then dpkg -P it (CI: .ci/run)
 #   make deb-clean  remove build/deb
 #
 # Defines no default goal and none of all/test/deps/clean.

@@ -52,10 +52,36 @@ void um_buf_addc_grow(um_buf_t *b, char c);
 static inline void
 um_buf_add(um_buf_t *b, const void *p, size_t len)
 {
+    char        *d;
+    uint32_t     a4, z4;
+    uint64_t     a8, z8;
+    const char  *s;
+
     if (len <= b->cap - b->len && !b->failed) {
-        if (len) {
-            memcpy(b->data + b->len, p, len);
-            b->len += len;
+        d = b->data + b->len;
+        s = p;
+        b->len += len;
+
+        /*
+         * Keys and values of rows are short: two overlapping moves of a
+         * fixed size instead of a call to memcpy (the compiler inlines
+         * those as loads and stores)
+         */
+
+        if (len >= 8 && len <= 16) {
+            memcpy(&a8, s, 8);
+            memcpy(&z8, s + len - 8, 8);
+            memcpy(d, &a8, 8);
+            memcpy(d + len - 8, &z8, 8);
+
+        } else if (len >= 4 && len < 8) {
+            memcpy(&a4, s, 4);
+            memcpy(&z4, s + len - 4, 4);
+            memcpy(d, &a4, 4);
+            memcpy(d + len - 4, &z4, 4);
+
+        } else if (len) {
+            memcpy(d, s, len);
         }
 
         return;
@@ -77,7 +103,14 @@ um_buf_addc(um_buf_t *b, char c)
 }
 
 void um_buf_adds(um_buf_t *b, const char *s);   /* NUL-terminated */
-void um_buf_truncate(um_buf_t *b, size_t len);
+static inline void
+um_buf_truncate(um_buf_t *b, size_t len)
+{
+    if (len < b->len) {
+        b->len = len;
+    }
+}
+
 void um_buf_printf(um_buf_t *b, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

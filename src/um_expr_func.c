@@ -2973,15 +2973,19 @@ UM_FN(add_months)
 static void
 um_fn_digits(um_buf_t *b, int v, int n)
 {
-    int   i;
-    char  d[4];
+    char  *p;
 
-    for (i = n - 1; i >= 0; i--) {
-        d[i] = (char) ('0' + v % 10);
-        v /= 10;
+    if (um_buf_reserve(b, (size_t) n) != 0) {
+        return;
     }
 
-    um_buf_add(b, d, (size_t) n);
+    b->len += (size_t) n;
+    p = b->data + b->len;
+
+    while (n--) {
+        *--p = (char) ('0' + v % 10);
+        v /= 10;
+    }
 }
 
 

@@ -1139,6 +1139,24 @@ um_jp_same(const char *a, const char *b, size_t n)
         return ((a8 ^ b8) | (y8 ^ z8)) == 0;
     }
 
+    if (n > 16 && n <= 32) {
+        memcpy(&a8, a, 8);
+        memcpy(&b8, b, 8);
+        memcpy(&y8, a + 8, 8);
+        memcpy(&z8, b + 8, 8);
+
+        if (((a8 ^ b8) | (y8 ^ z8)) != 0) {
+            return 0;
+        }
+
+        memcpy(&a8, a + n - 16, 8);
+        memcpy(&b8, b + n - 16, 8);
+        memcpy(&y8, a + n - 8, 8);
+        memcpy(&z8, b + n - 8, 8);
+
+        return ((a8 ^ b8) | (y8 ^ z8)) == 0;
+    }
+
     if (n >= 4 && n < 8) {
         memcpy(&a4, a, 4);
         memcpy(&b4, b, 4);
@@ -1189,8 +1207,12 @@ int
 um_jp_pick(um_jp_t *jp, const um_jp_wants_t *w, um_value_t *slots)
 {
     int                  rc;
+    size_t               len;
+    uint32_t             k;
     um_str_t             key;
     um_value_t          *v;
+    const char          *start;
+    um_jp_memo_t        *memo;
     const um_jp_want_t  *c;
 
     um_jp_ws(jp);
@@ -1212,12 +1234,44 @@ um_jp_pick(um_jp_t *jp, const um_jp_wants_t *w, um_value_t *slots)
         return UM_OK;
     }
 
-    for ( ;; ) {
-        if (um_jp_key_in(jp, &key) != UM_OK) {
-            return UM_ERR;
-        }
+    for (k = 0; /* void */ ; k++) {
+        memo = (w->memo && k < UM_JP_MEMO_KEYS) ? &w->memo[k] : NULL;
 
-        c = um_jp_wanted(w, key);
+        if (memo && memo->len && (size_t) (jp->end - jp->p) >= memo->len
+            && um_jp_same(memo->text, jp->p, memo->len))
+        {
+            /* the key of the last object here at this place */
+
+            jp->p += memo->len;
+            um_jp_ws(jp);
+            c = memo->want ? &w->want[memo->want - 1] : NULL;
+
+        } else {
+            start = jp->p;
+
+            if (um_jp_key_in(jp, &key) != UM_OK) {
+                return UM_ERR;
+            }
+
+            c = um_jp_wanted(w, key);
+
+            if (memo) {
+                /* "key": without whitespace, remembered for the next */
+
+                len = (size_t) (key.data + key.len - start) + 2;
+
+                if (len > UM_JP_MEMO_TEXT || key.data != start + 1
+                    || start[len - 1] != ':')
+                {
+                    memo->len = 0;
+
+                } else {
+                    memcpy(memo->text, start, len);
+                    memo->len = (uint8_t) len;
+                    memo->want = c ? (uint8_t) (c - w->want + 1) : 0;
+                }
+            }
+        }
 
         if (c == NULL) {
             if (um_jp_skip(jp) != UM_OK) {

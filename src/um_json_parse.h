@@ -106,6 +106,22 @@ typedef struct {
     um_jp_wants_t    *kids;         /* wanted of its value, if an object */
 } um_jp_want_t;
 
+/*
+ * The keys of the last object read at a level, in order, as their text
+ * ("key":): the records of a page share their keys and order, so the next
+ * object's keys are mostly the same bytes, which need no reading (the
+ * text was valid, and the same text is).  A cache, written as objects are
+ * read (each nginx worker has its own copy of the compiled mappings).
+ */
+#define UM_JP_MEMO_KEYS  64
+#define UM_JP_MEMO_TEXT  30
+
+typedef struct {
+    uint8_t           len;          /* of the text, 0: none */
+    uint8_t           want;         /* want + 1, 0: not wanted */
+    char              text[UM_JP_MEMO_TEXT];
+} um_jp_memo_t;
+
 struct um_jp_wants_s {
     um_jp_want_t     *want;
     uint32_t          n;
@@ -113,6 +129,7 @@ struct um_jp_wants_s {
                                        the names do not collide */
     uint8_t           index[64];    /* by um_jp_want_hash: want + 1, 0:
                                        none, 0xff: several */
+    um_jp_memo_t     *memo;         /* UM_JP_MEMO_KEYS, or NULL */
 };
 
 /* the bucket of index[] for a key: its length and three of its bytes */

@@ -2274,25 +2274,80 @@ um_exec_excluded(um_exec_t *x, um_str_t path)
  * range wrote: UM_W_NONE, UM_W_CONST (constants only) or UM_W_DYN.
  */
 
-/* the key of a field (none for an item), after a comma if need be */
+/*
+ * The program's writes go through a pointer into the answer's buffer, with
+ * room made before each op for what it writes: through the buffer's own
+ * fields, every byte written would make the compiler read them again.
+ */
+
+typedef struct {
+    char             *p;
+    char             *e;            /* the end of the room */
+} um_wr_t;
+
 
 static inline void
-um_exec_put_key(um_buf_t *out, const um_rop_t *op, int comma)
+um_wr_load(um_wr_t *w, um_buf_t *out)
 {
-    if (op->key.len == 0) {
-        if (comma) {
-            um_buf_addc(out, ',');
-        }
+    w->p = out->data + out->len;
+    w->e = out->failed ? w->p : out->data + out->cap;
+}
 
-        return;
+
+static inline void
+um_wr_sync(um_wr_t *w, um_buf_t *out)
+{
+    out->len = (size_t) (w->p - out->data);
+}
+
+
+/* 0 when the buffer cannot grow (it is failed: the answer is too large) */
+
+static inline int
+um_wr_room(um_wr_t *w, um_buf_t *out, size_t n)
+{
+    if ((size_t) (w->e - w->p) >= n) {
+        return 1;
+    }
+
+    um_wr_sync(w, out);
+
+    if (um_buf_reserve(out, n) != 0) {
+        return 0;
+    }
+
+    um_wr_load(w, out);
+
+    return 1;
+}
+
+
+/* the key of a field (none for an item), after a comma if need be; room
+ * for it is made, plus `more` */
+
+static inline int
+um_wr_key(um_wr_t *w, um_buf_t *out, const um_rop_t *op, int comma,
+    size_t more)
+{
+    if (!um_wr_room(w, out, op->key.len + 1 + more)) {
+        return 0;
     }
 
     if (comma) {
-        um_buf_add(out, op->key.data - 1, op->key.len + 1);
+        if (op->key.len) {
+            um_copy(w->p, op->key.data - 1, op->key.len + 1);
+            w->p += op->key.len + 1;
+
+        } else {
+            *w->p++ = ',';
+        }
 
     } else {
-        um_buf_add(out, op->key.data, op->key.len);
+        um_copy(w->p, op->key.data, op->key.len);
+        w->p += op->key.len;
     }
+
+    return 1;
 }
 
 
@@ -2312,6 +2367,7 @@ um_exec_run(um_exec_t *x, const um_rop_t *ops, size_t from, size_t to,
     int              r;
     char             buf[UM_JP_NUM_TEXT + 1];
     size_t           i;
+    um_wr_t          w;
     unsigned         depth;
     um_str_t         text;
     um_value_t       v;
@@ -2325,6 +2381,8 @@ um_exec_run(um_exec_t *x, const um_rop_t *ops, size_t from, size_t to,
     lv->any = 0;
     lv->dyn = 0;
 
+    um_wr_load(&w, out);
+
     for (i = from; i < to; i++) {
         op = &ops[i];
 
@@ -2337,35 +2395,48 @@ um_exec_run(um_exec_t *x, const um_rop_t *ops, size_t from, size_t to,
 
         case UM_ROP_OPEN:
             lv = &stack[++depth];
-            lv->mark = out->len;
+            lv->mark = (size_t) (w.p - out->data);
             lv->open = op;
             lv->comma = 0;
             lv->any = 0;
             lv->dyn = 0;
 
-            um_exec_put_key(out, op, stack[depth - 1].any
-                                     || stack[depth - 1].comma);
-            um_buf_addc(out, op->array ? '[' : '{');
+            if (!um_wr_key(&w, out, op, stack[depth - 1].any
+                                        || stack[depth - 1].comma, 1))
+            {
+                goto failed;
+            }
+
+            *w.p++ = op->array ? '[' : '{';
             continue;
 
         case UM_ROP_CLOSE:
             r = lv->dyn;
 
             if (!lv->any || (lv->open->dynamic && !r && !x->request_tpl)) {
-                um_buf_truncate(out, lv->mark);
+                /* taken back */
+                w.p = out->data + lv->mark;
                 lv = &stack[--depth];
                 continue;
             }
 
-            um_buf_addc(out, op->array ? ']' : '}');
+            if (!um_wr_room(&w, out, 1)) {
+                goto failed;
+            }
+
+            *w.p++ = op->array ? ']' : '}';
             lv = &stack[--depth];
             lv->any = 1;
             lv->dyn |= r;
             continue;
 
         case UM_ROP_CONST:
-            um_exec_put_key(out, op, lv->any || lv->comma);
-            um_buf_add(out, op->json.data, op->json.len);
+            if (!um_wr_key(&w, out, op, lv->any || lv->comma, op->json.len)) {
+                goto failed;
+            }
+
+            um_copy(w.p, op->json.data, op->json.len);
+            w.p += op->json.len;
             lv->any = 1;
             continue;
 
@@ -2401,27 +2472,52 @@ um_exec_run(um_exec_t *x, const um_rop_t *ops, size_t from, size_t to,
             continue;
         }
 
-        um_exec_put_key(out, op, lv->any || lv->comma);
-
         if (text.len) {
-            um_buf_add(out, text.data, text.len);
+            if (!um_wr_key(&w, out, op, lv->any || lv->comma, text.len)) {
+                goto failed;
+            }
+
+            um_copy(w.p, text.data, text.len);
+            w.p += text.len;
 
         } else if (v.type == UM_STR && (v.flags & UM_F_PLAIN)) {
             /* the parser saw nothing to escape in it */
-            um_buf_addc(out, '"');
-            um_buf_add(out, v.u.s, v.len);
-            um_buf_addc(out, '"');
+
+            if (!um_wr_key(&w, out, op, lv->any || lv->comma, v.len + 2)) {
+                goto failed;
+            }
+
+            *w.p++ = '"';
+            um_copy(w.p, v.u.s, v.len);
+            w.p += v.len;
+            *w.p++ = '"';
 
         } else {
+            if (!um_wr_key(&w, out, op, lv->any || lv->comma, 0)) {
+                goto failed;
+            }
+
+            um_wr_sync(&w, out);
             um_json_value(out, v, UM_JSON_OMIT_NULL);
+            um_wr_load(&w, out);
         }
 
         lv->any = 1;
         lv->dyn = 1;
     }
 
+    um_wr_sync(&w, out);
+
     *res = !stack[0].any ? UM_W_NONE
                          : (stack[0].dyn ? UM_W_DYN : UM_W_CONST);
+
+    return UM_OK;
+
+failed:
+
+    /* the buffer is failed: the caller answers that it is too large */
+
+    *res = UM_W_NONE;
 
     return UM_OK;
 }

@@ -121,7 +121,9 @@ um_map_rows(um_arena_t *a, um_method_t *m, um_error_t *err)
     pk.arena = a;
 
     pk.root.want = um_calloc(a, UM_PICK_MAX_WANT * sizeof(um_jp_want_t));
-    if (pk.root.want == NULL) {
+    pk.root.memo = um_calloc(a, UM_JP_MEMO_KEYS * sizeof(um_jp_memo_t));
+
+    if (pk.root.want == NULL || pk.root.memo == NULL) {
         return um_error_set(err, 0, "out of memory");
     }
 
@@ -431,7 +433,10 @@ um_pick_slot(um_pick_t *pk, const um_str_t *names, size_t n, uint32_t *slot)
 
             level->want = um_calloc(pk->arena,
                                     UM_PICK_MAX_WANT * sizeof(um_jp_want_t));
-            if (level->want == NULL) {
+            level->memo = um_calloc(pk->arena,
+                                    UM_JP_MEMO_KEYS * sizeof(um_jp_memo_t));
+
+            if (level->want == NULL || level->memo == NULL) {
                 return UM_ERR;
             }
 

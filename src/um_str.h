@@ -45,6 +45,46 @@ void um_buf_add_grow(um_buf_t *b, const void *p, size_t len);
 void um_buf_addc_grow(um_buf_t *b, char c);
 
 /*
+ * memcpy for the short keys and values of rows: moves of a fixed size,
+ * overlapping, instead of a call (the compiler inlines them as loads and
+ * stores).
+ */
+
+static inline void
+um_copy(char *d, const char *s, size_t n)
+{
+    uint32_t  a4, z4;
+    uint64_t  a8, b8, y8, z8;
+
+    if (n >= 8 && n <= 16) {
+        memcpy(&a8, s, 8);
+        memcpy(&z8, s + n - 8, 8);
+        memcpy(d, &a8, 8);
+        memcpy(d + n - 8, &z8, 8);
+
+    } else if (n > 16 && n <= 32) {
+        memcpy(&a8, s, 8);
+        memcpy(&b8, s + 8, 8);
+        memcpy(&y8, s + n - 16, 8);
+        memcpy(&z8, s + n - 8, 8);
+        memcpy(d, &a8, 8);
+        memcpy(d + 8, &b8, 8);
+        memcpy(d + n - 16, &y8, 8);
+        memcpy(d + n - 8, &z8, 8);
+
+    } else if (n >= 4 && n < 8) {
+        memcpy(&a4, s, 4);
+        memcpy(&z4, s + n - 4, 4);
+        memcpy(d, &a4, 4);
+        memcpy(d + n - 4, &z4, 4);
+
+    } else if (n) {
+        memcpy(d, s, n);
+    }
+}
+
+
+/*
  * Appends; inline when there is room, since every row is written a few
  * bytes at a time (um_buf_add_grow grows the buffer, or fails it).
  */
@@ -52,38 +92,9 @@ void um_buf_addc_grow(um_buf_t *b, char c);
 static inline void
 um_buf_add(um_buf_t *b, const void *p, size_t len)
 {
-    char        *d;
-    uint32_t     a4, z4;
-    uint64_t     a8, z8;
-    const char  *s;
-
     if (len <= b->cap - b->len && !b->failed) {
-        d = b->data + b->len;
-        s = p;
+        um_copy(b->data + b->len, p, len);
         b->len += len;
-
-        /*
-         * Keys and values of rows are short: two overlapping moves of a
-         * fixed size instead of a call to memcpy (the compiler inlines
-         * those as loads and stores)
-         */
-
-        if (len >= 8 && len <= 16) {
-            memcpy(&a8, s, 8);
-            memcpy(&z8, s + len - 8, 8);
-            memcpy(d, &a8, 8);
-            memcpy(d + len - 8, &z8, 8);
-
-        } else if (len >= 4 && len < 8) {
-            memcpy(&a4, s, 4);
-            memcpy(&z4, s + len - 4, 4);
-            memcpy(d, &a4, 4);
-            memcpy(d + len - 4, &z4, 4);
-
-        } else if (len) {
-            memcpy(d, s, len);
-        }
-
         return;
     }
 

@@ -2381,6 +2381,12 @@ um_exec_run(um_exec_t *x, const um_rop_t *ops, size_t from, size_t to,
     lv->any = 0;
     lv->dyn = 0;
 
+    /* a pointer needs a buffer to point into */
+
+    if (out->data == NULL && um_buf_reserve(out, 256) != 0) {
+        goto failed;
+    }
+
     um_wr_load(&w, out);
 
     for (i = from; i < to; i++) {

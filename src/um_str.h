@@ -93,8 +93,12 @@ static inline void
 um_buf_add(um_buf_t *b, const void *p, size_t len)
 {
     if (len <= b->cap - b->len && !b->failed) {
-        um_copy(b->data + b->len, p, len);
-        b->len += len;
+        if (len) {
+            /* (a buffer without room yet has no data) */
+            um_copy(b->data + b->len, p, len);
+            b->len += len;
+        }
+
         return;
     }
 

@@ -404,3 +404,50 @@ um_date_add_months(int64_t ms, int months)
 
     return um_date_join(&tm);
 }
+
+
+size_t
+um_date_iso_of(const char *s, size_t len, char *buf)
+{
+    int      y, mo, d, has_time;
+    size_t   i;
+    int64_t  ms;
+    um_tm_t  tm;
+
+    if (len == 10) {
+        /* "YYYY-MM-DD", valid: its own midnight, nothing to compute (it is
+         * the date of most provider records) */
+
+        for (i = 0; i < 10; i++) {
+            if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) {
+                return 0;
+            }
+        }
+
+        y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10
+            + (s[3] - '0');
+        mo = (s[5] - '0') * 10 + (s[6] - '0');
+        d = (s[8] - '0') * 10 + (s[9] - '0');
+
+        if (mo < 1 || mo > 12 || d < 1 || d > um_days_in_month(y, mo)) {
+            return 0;
+        }
+
+        memcpy(buf, s, 10);
+        memcpy(buf + 10, "T00:00:00.000Z", sizeof("T00:00:00.000Z"));
+
+        return 24;
+    }
+
+    if (um_date_parse(s, len, &ms, &has_time) != 0) {
+        return 0;
+    }
+
+    um_date_split(ms, &tm);
+
+    if (tm.year < 0 || tm.year > 9999) {
+        return 0;
+    }
+
+    return um_date_format_iso(ms, buf);
+}

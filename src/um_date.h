@@ -37,6 +37,15 @@ int um_date_parse(const char *s, size_t len, int64_t *ms, int *has_time);
 #define UM_DATE_BUF  32
 size_t um_date_format_iso(int64_t ms, char *buf);
 
+/*
+ * A date string as $toIso writes it: a "YYYY-MM-DD" is its own midnight,
+ * another date-time that um_date_parse reads is formatted in UTC.  Returns
+ * the length written to buf (UM_DATE_BUF bytes); 0 when s is not such a
+ * date or its year is not in 0..9999 (the function then says why, or reads
+ * it another way: "YYYY", "YYYY-MM").
+ */
+size_t um_date_iso_of(const char *s, size_t len, char *buf);
+
 void um_date_split(int64_t ms, um_tm_t *tm);
 int64_t um_date_join(const um_tm_t *tm);   /* ignores wday; normalises */
 

@@ -17,6 +17,7 @@
 
 #include "um_arena.h"
 #include "um_error.h"
+#include "um_str.h"
 #include "um_value.h"
 
 
@@ -78,6 +79,17 @@ int um_expr_reads(const um_expr_t *e, int body, const char *field,
  * and sets *out; 0 when um_expr_eval is needed.
  */
 int um_expr_path_get(const um_expr_t *e, um_value_t in, um_value_t *out);
+
+/*
+ * The names of e when it is a bare path of field names from $ ("a.b.c"),
+ * or a call of one function on such a path alone ("$toIso(a.b)"): *fn is
+ * then the function's name (NUL-terminated), else NULL.  Returns how many
+ * names (at most max) it has, 0 when e is neither or has more than max;
+ * names point into the compiled expression.  The mapping executor reads
+ * such values from a record without building it.
+ */
+size_t um_expr_path_names(const um_expr_t *e, const char **fn,
+    um_str_t *names, size_t max);
 
 /*
  * What e reads of the scope's variable `slot`: fn is called with each

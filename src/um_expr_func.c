@@ -107,7 +107,6 @@ UM_FN(to_iso);
 
 static int um_case_map(um_es_t *s, um_value_t str, int upper,
     um_value_t *out);
-static int um_digits(const char *p, size_t n);
 
 
 static const um_func_t  um_funcs[] = {
@@ -2968,6 +2967,28 @@ UM_FN(add_months)
 }
 
 
+/* n decimal digits of v (0 <= v < 10^n), without printf: request paths
+ * format dates for every provider call */
+
+static void
+um_fn_digits(um_buf_t *b, int v, int n)
+{
+    char  *p;
+
+    if (um_buf_reserve(b, (size_t) n) != 0) {
+        return;
+    }
+
+    b->len += (size_t) n;
+    p = b->data + b->len;
+
+    while (n--) {
+        *--p = (char) ('0' + v % 10);
+        v /= 10;
+    }
+}
+
+
 UM_FN(format_date)
 {
     int64_t       ms;
@@ -2999,31 +3020,31 @@ UM_FN(format_date)
 
     for (i = 0; i < pic.len; /* void */ ) {
         if (pic.len - i >= 4 && memcmp(p + i, "YYYY", 4) == 0) {
-            um_buf_printf(&b, "%04d", tm.year);
+            um_fn_digits(&b, tm.year, 4);
             i += 4;
 
         } else if (pic.len - i >= 3 && memcmp(p + i, "SSS", 3) == 0) {
-            um_buf_printf(&b, "%03d", tm.ms);
+            um_fn_digits(&b, tm.ms, 3);
             i += 3;
 
         } else if (pic.len - i >= 2 && memcmp(p + i, "MM", 2) == 0) {
-            um_buf_printf(&b, "%02d", tm.month);
+            um_fn_digits(&b, tm.month, 2);
             i += 2;
 
         } else if (pic.len - i >= 2 && memcmp(p + i, "DD", 2) == 0) {
-            um_buf_printf(&b, "%02d", tm.day);
+            um_fn_digits(&b, tm.day, 2);
             i += 2;
 
         } else if (pic.len - i >= 2 && memcmp(p + i, "HH", 2) == 0) {
-            um_buf_printf(&b, "%02d", tm.hour);
+            um_fn_digits(&b, tm.hour, 2);
             i += 2;
 
         } else if (pic.len - i >= 2 && memcmp(p + i, "mm", 2) == 0) {
-            um_buf_printf(&b, "%02d", tm.min);
+            um_fn_digits(&b, tm.min, 2);
             i += 2;
 
         } else if (pic.len - i >= 2 && memcmp(p + i, "ss", 2) == 0) {
-            um_buf_printf(&b, "%02d", tm.sec);
+            um_fn_digits(&b, tm.sec, 2);
             i += 2;
 
         } else {
@@ -3062,58 +3083,30 @@ UM_FN(to_seconds)
 
 UM_FN(to_iso)
 {
-    char         *p;
-    int64_t       ms;
-    const char   *d;
+    char     buf[UM_DATE_BUF];
+    size_t   len;
+    int64_t  ms;
 
     if (args[0].type == UM_UNDEF) {
         return UM_OK;
+    }
+
+    /* the common case, shared with the mapping executor's fast path */
+
+    if (args[0].type == UM_STR) {
+        len = um_date_iso_of(args[0].u.s, args[0].len, buf);
+
+        if (len) {
+            return um_str_dup(s->a, buf, len, out) == UM_OK ? UM_OK
+                                                            : um_eval_oom(s);
+        }
     }
 
     if (um_time_arg(s, n, args[0], &ms) != UM_OK) {
         return UM_ERR;
     }
 
-    /*
-     * A valid "YYYY-MM-DD" is its own midnight: the date as given and
-     * "T00:00:00.000Z", without splitting and formatting the time again
-     * (provider dates are mostly such, and this runs for every row)
-     */
-
-    d = args[0].u.s;
-
-    if (args[0].type == UM_STR && args[0].len == 10 && d[4] == '-'
-        && d[7] == '-' && um_digits(d, 4) && um_digits(d + 5, 2)
-        && um_digits(d + 8, 2))
-    {
-        p = um_alloc(s->a, 24);
-        if (p == NULL) {
-            return um_eval_oom(s);
-        }
-
-        memcpy(p, d, 10);
-        memcpy(p + 10, "T00:00:00.000Z", 14);
-        *out = um_str(p, 24);
-
-        return UM_OK;
-    }
-
     return um_iso_out(s, n, ms, out);
-}
-
-
-/* 1 if the n bytes at p are ASCII digits */
-
-static int
-um_digits(const char *p, size_t n)
-{
-    while (n--) {
-        if (p[n] < '0' || p[n] > '9') {
-            return 0;
-        }
-    }
-
-    return 1;
 }
 
 

@@ -290,3 +290,37 @@ um_expr_path_get(const um_expr_t *e, um_value_t in, um_value_t *out)
 
     return 0;
 }
+
+
+size_t
+um_expr_path_names(const um_expr_t *e, const char **fn, um_str_t *names,
+    size_t max)
+{
+    uint32_t          i;
+    const um_node_t  *n;
+
+    n = e->root;
+    *fn = NULL;
+
+    if (n->type == UM_N_CALL && n->fn && n->nkids == 1 && n->npreds == 0
+        && n->nstages == 0 && n->ngroup == 0
+        && !(n->flags & (UM_NF_KEEP_ARRAY | UM_NF_KEEP_SINGLE)))
+    {
+        *fn = n->fn->name;
+        n = n->kids[0];
+    }
+
+    if (n->type != UM_N_PATH || !(n->flags & UM_NF_SIMPLE)
+        || n->nkids == 0 || n->nkids > max)
+    {
+        *fn = NULL;
+        return 0;
+    }
+
+    for (i = 0; i < n->nkids; i++) {
+        names[i].data = n->kids[i]->val.u.s;
+        names[i].len = n->kids[i]->val.len;
+    }
+
+    return n->nkids;
+}

@@ -1052,3 +1052,395 @@ um_jp_push_item(um_jp_t *jp, um_value_t v)
 
     return UM_OK;
 }
+
+
+/*
+ * Reading a record without building it (um_jp_pick): what is not wanted is
+ * validated by the same rules and thrown away, so a record is accepted or
+ * refused exactly as um_jp_value would, at a fraction of the cost.
+ */
+
+static int um_jp_skip(um_jp_t *jp);
+
+
+/*
+ * A number's text by JSON's grammar, as um_jp_number reads it, when it has
+ * no exponent and at most UM_JP_NUM_TEXT bytes: its value can then be
+ * neither out of range nor too long, so the text alone says it is valid.
+ * 1 with jp->p after it; 0 when um_jp_number must read it (jp->p as it
+ * was); UM_ERR when the grammar refuses it.
+ */
+
+
+#define um_jp_digit(c)  ((c) >= '0' && (c) <= '9')
+
+UM_JP_HOT int
+um_jp_num_text(um_jp_t *jp)
+{
+    const char  *p, *end;
+
+    p = jp->p;
+    end = jp->end;
+
+    if (*p == '-') {
+        p++;
+    }
+
+    if (p >= end || !um_jp_digit(*p)) {
+        return um_jp_fail(jp);
+    }
+
+    if (*p++ == '0') {
+        if (p < end && um_jp_digit(*p)) {
+            return um_jp_fail(jp);
+        }
+
+    } else {
+        while (p < end && um_jp_digit(*p)) {
+            p++;
+        }
+    }
+
+    if (p < end && *p == '.') {
+        p++;
+
+        if (p >= end || !um_jp_digit(*p)) {
+            return um_jp_fail(jp);
+        }
+
+        do {
+            p++;
+        } while (p < end && um_jp_digit(*p));
+    }
+
+    if ((p < end && (*p == 'e' || *p == 'E')) || p - jp->p > UM_JP_NUM_TEXT) {
+        return 0;
+    }
+
+    jp->p = p;
+
+    return 1;
+}
+
+
+/* memcmp(a, b, n) == 0 for the short names of members, without a call */
+
+UM_JP_HOT int
+um_jp_same(const char *a, const char *b, size_t n)
+{
+    uint32_t  a4, b4, y4, z4;
+    uint64_t  a8, b8, y8, z8;
+
+    if (n >= 8 && n <= 16) {
+        memcpy(&a8, a, 8);
+        memcpy(&b8, b, 8);
+        memcpy(&y8, a + n - 8, 8);
+        memcpy(&z8, b + n - 8, 8);
+        return ((a8 ^ b8) | (y8 ^ z8)) == 0;
+    }
+
+    if (n > 16 && n <= 32) {
+        memcpy(&a8, a, 8);
+        memcpy(&b8, b, 8);
+        memcpy(&y8, a + 8, 8);
+        memcpy(&z8, b + 8, 8);
+
+        if (((a8 ^ b8) | (y8 ^ z8)) != 0) {
+            return 0;
+        }
+
+        memcpy(&a8, a + n - 16, 8);
+        memcpy(&b8, b + n - 16, 8);
+        memcpy(&y8, a + n - 8, 8);
+        memcpy(&z8, b + n - 8, 8);
+
+        return ((a8 ^ b8) | (y8 ^ z8)) == 0;
+    }
+
+    if (n >= 4 && n < 8) {
+        memcpy(&a4, a, 4);
+        memcpy(&b4, b, 4);
+        memcpy(&y4, a + n - 4, 4);
+        memcpy(&z4, b + n - 4, 4);
+        return ((a4 ^ b4) | (y4 ^ z4)) == 0;
+    }
+
+    return memcmp(a, b, n) == 0;
+}
+
+
+UM_JP_HOT const um_jp_want_t *
+um_jp_wanted(const um_jp_wants_t *w, um_str_t key)
+{
+    uint32_t             i;
+    const um_jp_want_t  *c;
+
+    i = w->index[um_jp_want_hash(key.data, key.len, w->seed)];
+
+    if (i == 0) {
+        return NULL;
+    }
+
+    if (i != 0xff) {
+        c = &w->want[i - 1];
+
+        return (c->name.len == key.len
+                && um_jp_same(c->name.data, key.data, key.len))
+               ? c : NULL;
+    }
+
+    for (i = 0; i < w->n; i++) {
+        c = &w->want[i];
+
+        if (c->name.len == key.len
+            && memcmp(c->name.data, key.data, key.len) == 0)
+        {
+            return c;
+        }
+    }
+
+    return NULL;
+}
+
+
+int
+um_jp_pick(um_jp_t *jp, const um_jp_wants_t *w, um_value_t *slots)
+{
+    int                  rc;
+    size_t               len;
+    uint32_t             k;
+    um_str_t             key;
+    um_value_t          *v;
+    const char          *start;
+    um_jp_memo_t        *memo;
+    const um_jp_want_t  *c;
+
+    um_jp_ws(jp);
+
+    if (jp->p >= jp->end || *jp->p != '{') {
+        return UM_JP_NO;
+    }
+
+    if (++jp->depth > UM_JP_MAX_DEPTH) {
+        return um_jp_fail(jp);
+    }
+
+    jp->p++;
+    um_jp_ws(jp);
+
+    if (jp->p < jp->end && *jp->p == '}') {
+        jp->p++;
+        jp->depth--;
+        return UM_OK;
+    }
+
+    for (k = 0; /* void */ ; k++) {
+        memo = (w->memo && k < UM_JP_MEMO_KEYS) ? &w->memo[k] : NULL;
+
+        if (memo && memo->len && (size_t) (jp->end - jp->p) >= memo->len
+            && um_jp_same(memo->text, jp->p, memo->len))
+        {
+            /* the key of the last object here at this place */
+
+            jp->p += memo->len;
+            um_jp_ws(jp);
+            c = memo->want ? &w->want[memo->want - 1] : NULL;
+
+        } else {
+            start = jp->p;
+
+            if (um_jp_key_in(jp, &key) != UM_OK) {
+                return UM_ERR;
+            }
+
+            c = um_jp_wanted(w, key);
+
+            if (memo) {
+                /* "key": without whitespace, remembered for the next */
+
+                len = (size_t) (key.data + key.len - start) + 2;
+
+                if (len > UM_JP_MEMO_TEXT || key.data != start + 1
+                    || start[len - 1] != ':')
+                {
+                    memo->len = 0;
+
+                } else {
+                    memcpy(memo->text, start, len);
+                    memo->len = (uint8_t) len;
+                    memo->want = c ? (uint8_t) (c - w->want + 1) : 0;
+                }
+            }
+        }
+
+        if (c == NULL) {
+            if (um_jp_skip(jp) != UM_OK) {
+                return UM_ERR;
+            }
+
+        } else {
+            v = &slots[c->slot];
+
+            if (v->type != UM_UNDEF) {
+                /* a repeated member: jansson keeps the later value */
+                return UM_JP_NO;
+            }
+
+            if (jp->p >= jp->end) {
+                return um_jp_fail(jp);
+            }
+
+            if (*jp->p == '{' || *jp->p == '[') {
+                v->type = (*jp->p == '{') ? UM_OBJ : UM_ARR;
+
+                rc = (*jp->p == '{' && c->kids) ? um_jp_pick(jp, c->kids, slots)
+                                                : um_jp_skip(jp);
+                if (rc != UM_OK) {
+                    return rc;
+                }
+
+            } else if (*jp->p == '"') {
+                if (um_jp_string(jp, &v->u.s, &v->len, 0) != UM_OK) {
+                    return UM_ERR;
+                }
+
+                v->type = UM_STR;
+                v->flags = jp->plain ? UM_F_PLAIN : 0;
+
+            } else if (*jp->p == '-' || um_jp_digit(*jp->p)) {
+                /* the text: the row writes it as it would the value */
+
+                v->u.s = jp->p;
+                rc = um_jp_num_text(jp);
+
+                if (rc == 1) {
+                    v->type = UM_NUM;
+                    v->flags = UM_F_NUMTEXT;
+                    v->len = (uint32_t) (jp->p - v->u.s);
+
+                } else if (rc != 0 || um_jp_value(jp, v) != UM_OK) {
+                    return UM_ERR;
+                }
+
+            } else if (um_jp_value(jp, v) != UM_OK) {
+                return UM_ERR;
+            }
+        }
+
+        um_jp_ws(jp);
+
+        if (jp->p >= jp->end) {
+            return um_jp_fail(jp);
+        }
+
+        if (*jp->p == ',') {
+            jp->p++;
+            um_jp_ws(jp);
+            continue;
+        }
+
+        if (*jp->p != '}') {
+            return um_jp_fail(jp);
+        }
+
+        jp->p++;
+        jp->depth--;
+
+        return UM_OK;
+    }
+}
+
+
+/* a value, validated as um_jp_value validates it, and dropped */
+
+static int
+um_jp_skip(um_jp_t *jp)
+{
+    int          close;
+    double       d;
+    uint32_t     len;
+    um_str_t     key;
+    um_value_t   v;
+    const char  *s;
+
+    um_jp_ws(jp);
+
+    if (jp->p >= jp->end) {
+        return um_jp_fail(jp);
+    }
+
+    switch (*jp->p) {
+
+    case '"':
+        return um_jp_string(jp, &s, &len, 0);
+
+    case '{':
+    case '[':
+        break;
+
+    default:
+        if (*jp->p == '-' || um_jp_digit(*jp->p)) {
+            switch (um_jp_num_text(jp)) {
+            case 1:
+                return UM_OK;
+            case 0:
+                return um_jp_number(jp, &d);
+            default:
+                return UM_ERR;
+            }
+        }
+
+        /* literals build nothing anyway */
+        return um_jp_value(jp, &v);
+    }
+
+    close = (*jp->p == '{') ? '}' : ']';
+
+    if (++jp->depth > UM_JP_MAX_DEPTH) {
+        return um_jp_fail(jp);
+    }
+
+    jp->p++;
+    um_jp_ws(jp);
+
+    if (jp->p < jp->end && *jp->p == close) {
+        jp->p++;
+        jp->depth--;
+        return UM_OK;
+    }
+
+    for ( ;; ) {
+        if (close == '}' && um_jp_key_in(jp, &key) != UM_OK) {
+            return UM_ERR;
+        }
+
+        if (um_jp_skip(jp) != UM_OK) {
+            return UM_ERR;
+        }
+
+        um_jp_ws(jp);
+
+        if (jp->p >= jp->end) {
+            return um_jp_fail(jp);
+        }
+
+        if (*jp->p == ',') {
+            jp->p++;
+
+            if (close == '}') {
+                um_jp_ws(jp);
+            }
+
+            continue;
+        }
+
+        if (*jp->p != close) {
+            return um_jp_fail(jp);
+        }
+
+        jp->p++;
+        jp->depth--;
+
+        return UM_OK;
+    }
+}

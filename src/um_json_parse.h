@@ -93,6 +93,72 @@ void um_jp_obj_begin(um_jp_t *jp, um_jp_obj_t *o);
 int um_jp_obj_add(um_jp_t *jp, um_jp_obj_t *o, um_str_t key, um_value_t v);
 int um_jp_obj_end(um_jp_t *jp, um_jp_obj_t *o, um_value_t *v);
 
+/*
+ * The members of an object that a caller wants, by name, and those it
+ * wants of their values in turn (a.b.c): made once, at load time, and read
+ * from each record by um_jp_pick without building the record.
+ */
+typedef struct um_jp_wants_s  um_jp_wants_t;
+
+typedef struct {
+    um_str_t          name;
+    uint32_t          slot;         /* where its value goes */
+    um_jp_wants_t    *kids;         /* wanted of its value, if an object */
+} um_jp_want_t;
+
+/*
+ * The keys of the last object read at a level, in order, as their text
+ * ("key":): the records of a page share their keys and order, so the next
+ * object's keys are mostly the same bytes, which need no reading (the
+ * text was valid, and the same text is).  A cache, written as objects are
+ * read (each nginx worker has its own copy of the compiled mappings).
+ */
+#define UM_JP_MEMO_KEYS  64
+#define UM_JP_MEMO_TEXT  30
+
+typedef struct {
+    uint8_t           len;          /* of the text, 0: none */
+    uint8_t           want;         /* want + 1, 0: not wanted */
+    char              text[UM_JP_MEMO_TEXT];
+} um_jp_memo_t;
+
+struct um_jp_wants_s {
+    um_jp_want_t     *want;
+    uint32_t          n;
+    uint32_t          seed;         /* of the hash: chosen at load so that
+                                       the names do not collide */
+    uint8_t           index[64];    /* by um_jp_want_hash: want + 1, 0:
+                                       none, 0xff: several */
+    um_jp_memo_t     *memo;         /* UM_JP_MEMO_KEYS, or NULL */
+};
+
+/* the bucket of index[] for a key: its length and three of its bytes */
+#define um_jp_want_hash(k, len, seed)                                        \
+    ((len) ? (((len) * 7u + (unsigned char) (k)[0] * 3u                     \
+               + (unsigned char) (k)[(len) - 1]                             \
+               + (unsigned char) (k)[(len) >> 1] * (seed)) & 63u) : 0u)
+
+/*
+ * The object at jp->p, read and validated exactly as um_jp_value would,
+ * without building it: the value of each wanted member goes to
+ * slots[slot], and what is wanted of a member that is an object is read
+ * from it in turn.  An object or array value goes there as a marker (its
+ * type, no contents: UM_OBJ or UM_ARR with a NULL pointer), a number
+ * without an exponent as its text (UM_NUM with UM_F_NUMTEXT: u.s and len,
+ * for um_num_text; such a slot is not a value to evaluate); the slots
+ * must be UM_UNDEF before.  UM_OK with jp->p after the object; UM_JP_NO
+ * when it is not an object or a wanted member repeats (the caller builds
+ * the value instead, which keeps jansson's last-one-wins); UM_ERR with
+ * jp->failed on a text um_jp_value refuses.
+ */
+#define UM_JP_NO  1
+
+/* the longest number text a slot holds */
+#define UM_JP_NUM_TEXT  64
+
+int um_jp_pick(um_jp_t *jp, const um_jp_wants_t *w, um_value_t *slots);
+
+
 /* 1 if s (JSON text known to be valid) reads as the same bytes minified */
 #define um_jp_no_ws(jp, before)  ((jp)->ws == (before))
 

@@ -605,6 +605,7 @@ um_mc_provider(um_mc_t *mc, json_t *root, um_provider_t *p)
             m->op = op;
 
             if (um_mc_method(mc, mj, m) != UM_OK
+                || um_map_rows(mc->a, m, mc->err) != UM_OK
                 || um_map_meta(mc->a, p, m, mj, mc->err) != UM_OK)
             {
                 return UM_ERR;

@@ -8,12 +8,15 @@
  * it); remote_data is the provider's record, its own bytes.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "um_date.h"
 #include "um_json_out.h"
 #include "um_json_parse.h"
 #include "um_json_scan.h"
 #include "um_mapping.h"
+
 
 
 #define UM_EXEC_BODY_FLAGS                                                   \
@@ -21,6 +24,9 @@
 
 /* um_exec_page's fast path declines: the page goes through jansson */
 #define UM_EXEC_SLOW  2
+
+/* a picked value that only its expression can tell (um_exec_pick) */
+#define UM_EXEC_EVAL  3
 
 
 enum {
@@ -30,11 +36,19 @@ enum {
 };
 
 
+/*
+ * What a row is made from: a value (the record, or an element of it), or a
+ * record not built yet: the members its rows read by plain paths, picked
+ * from its text (um_map_pick.c), and the text, to build it from when an
+ * expression needs more.
+ */
+
 typedef struct {
-    um_str_t        *paths;      /* excluded dotted paths */
-    size_t           n;
-    um_str_t         prefix;     /* the path of the object being written */
-} um_excl_t;
+    um_value_t       val;
+    um_value_t      *slots;      /* NULL: val is the whole input */
+    um_str_t         raw;
+    um_jp_t         *jp;         /* the page's parser, to build it with */
+} um_rec_t;
 
 
 /* where the rows of one page stand against the window */
@@ -59,19 +73,21 @@ static int um_exec_string(um_exec_t *x, um_value_t v, um_buf_t *b,
     int encode);
 static int um_exec_next_url(um_exec_t *x, size_t i, um_str_t url,
     um_str_t *next);
-static int um_exec_record(um_exec_t *x, um_value_t rec, um_str_t raw,
+static int um_exec_record(um_exec_t *x, um_rec_t *rec, um_str_t raw,
     um_emit_t *em);
 static int um_exec_each(um_exec_t *x, const um_rowspec_t *rs,
     um_value_t rec, um_str_t raw, um_emit_t *em);
-static int um_exec_emit(um_exec_t *x, const um_tpl_t *t, um_value_t ctx,
+static int um_exec_emit(um_exec_t *x, const um_tpl_t *t, um_rec_t *ctx,
     um_str_t raw, um_value_t dom, um_emit_t *em);
-static int um_exec_write_tpl(um_exec_t *x, const um_tpl_t *t,
-    um_value_t ctx, um_buf_t *out, um_excl_t *ex, int *res);
+static int um_exec_run(um_exec_t *x, const um_rop_t *ops, size_t from,
+    size_t to, um_rec_t *ctx, um_buf_t *out, int first, int excl, int *res);
+static int um_exec_pick(um_exec_t *x, const um_rop_t *op, um_rec_t *ctx,
+    char *buf, um_str_t *text, um_value_t *v);
+static int um_exec_rec_build(um_exec_t *x, um_rec_t *rec);
 static int um_exec_write_row(um_exec_t *x, const um_tpl_t *t,
-    um_value_t rec, um_str_t raw, um_value_t dom, um_buf_t *out);
-static int um_exec_excluded(const um_excl_t *ex, um_str_t name,
-    um_excl_t *sub);
-static int um_exec_key(um_exec_t *x, const um_tpl_t *t, um_value_t rec,
+    um_rec_t *rec, um_str_t raw, um_value_t dom, um_buf_t *out);
+static int um_exec_excluded(um_exec_t *x, um_str_t path);
+static int um_exec_key(um_exec_t *x, const um_tpl_t *t, um_rec_t *rec,
     um_buf_t *out);
 static void um_exec_json_decref(void *data);
 static int um_exec_url_unsafe(um_str_t url);
@@ -466,11 +482,13 @@ um_exec_build(um_exec_t *x, const um_callspec_t *c, um_str_t path,
 {
     int                 rc, res;
     um_buf_t            args, body;
+    um_rec_t            none;
     const um_method_t  *m;
 
     m = x->method;
 
     memset(call, 0, sizeof(um_call_t));
+    memset(&none, 0, sizeof(um_rec_t));
     call->method = c->http_method;
     call->path = path;
 
@@ -483,7 +501,8 @@ um_exec_build(um_exec_t *x, const um_callspec_t *c, um_str_t path,
 
     if (c->body) {
         x->request_tpl = 1;
-        rc = um_exec_write_tpl(x, c->body, um_undef(), &body, NULL, &res);
+        rc = um_exec_run(x, c->body->ops, 0, c->body->nops, &none, &body,
+                         1, 0, &res);
         x->request_tpl = 0;
 
         if (rc != UM_OK) {
@@ -948,6 +967,7 @@ um_exec_page_records(um_exec_t *x, const char *body, size_t len,
     int                 rc;
     size_t              i, n;
     um_str_t            raw, item;
+    um_rec_t            rec;
     um_emit_t           em;
     um_value_t          recs;
     um_scan_iter_t      it;
@@ -955,6 +975,7 @@ um_exec_page_records(um_exec_t *x, const char *body, size_t len,
 
     m = x->method;
     recs = x->body;
+    memset(&rec, 0, sizeof(um_rec_t));
     raw.data = body;
     raw.len = len;
 
@@ -985,7 +1006,8 @@ um_exec_page_records(um_exec_t *x, const char *body, size_t len,
                                 "record where the mapping expects one");
         }
 
-        return um_exec_record(x, recs, raw, &em);
+        rec.val = recs;
+        return um_exec_record(x, &rec, raw, &em);
     }
 
     if (recs.type == UM_UNDEF || recs.type == UM_NULL) {
@@ -1000,7 +1022,8 @@ um_exec_page_records(um_exec_t *x, const char *body, size_t len,
      */
 
     if (m->nrecords == 0 && um_is_object(recs)) {
-        return um_exec_record(x, recs, raw, &em);
+        rec.val = recs;
+        return um_exec_record(x, &rec, raw, &em);
     }
 
     if (!um_is_array(recs)) {
@@ -1022,7 +1045,9 @@ um_exec_page_records(um_exec_t *x, const char *body, size_t len,
                                 "be scanned");
         }
 
-        if (um_exec_record(x, um_at(recs, i), item, &em) != UM_OK) {
+        rec.val = um_at(recs, i);
+
+        if (um_exec_record(x, &rec, item, &em) != UM_OK) {
             return UM_ERR;
         }
     }
@@ -1069,6 +1094,7 @@ struct um_exec_fp_s {
     um_jp_t             jp;
     um_jp_scratch_t     scratch;
     um_arena_t         *rec_arena;      /* one record's values */
+    um_value_t         *slots;          /* its picked members */
     unsigned            stream_ok:1;    /* the records may be streamed */
 
     /* the page being mapped */
@@ -1139,6 +1165,13 @@ um_exec_fp_page(um_exec_t *x, size_t ci, um_str_t cursor, const char *body,
             || um_arena_cleanup_add(x->arena, um_exec_fp_cleanup, fp) != 0)
         {
             return UM_EXEC_SLOW;
+        }
+
+        if (m->want) {
+            fp->slots = um_alloc(x->arena, m->nslots * sizeof(um_value_t));
+            if (fp->slots == NULL) {
+                return UM_EXEC_SLOW;
+            }
         }
 
         x->fp = fp;
@@ -1385,15 +1418,19 @@ um_exec_fp_members(um_exec_t *x, struct um_exec_fp_s *fp)
 static int
 um_exec_fp_records(um_exec_t *x, struct um_exec_fp_s *fp)
 {
-    int             rc;
-    size_t          ws;
-    um_jp_t        *jp;
-    um_str_t        raw;
-    um_value_t      rec, v;
-    um_arena_t     *pa;
-    const char     *start;
-    um_fp_level_t  *lv;
+    int                 rc;
+    size_t              ws;
+    um_jp_t            *jp;
+    um_str_t            raw;
+    unsigned            depth;
+    um_rec_t            rec;
+    um_value_t          v;
+    um_arena_t         *pa;
+    const char         *start;
+    um_fp_level_t      *lv;
+    const um_method_t  *m;
 
+    m = x->method;
     jp = &fp->jp;
     start = jp->p;
 
@@ -1434,13 +1471,44 @@ um_exec_fp_records(um_exec_t *x, struct um_exec_fp_s *fp)
         x->page_arena = fp->rec_arena;
         jp->arena = fp->rec_arena;
 
-        rc = um_jp_value(jp, &rec);
+        rc = UM_JP_NO;
+        rec.slots = NULL;
+
+        if (fp->slots && !fp->em.full) {
+            /* the members the rows read, the record not built */
+
+            depth = jp->depth;
+            memset(fp->slots, 0, m->nslots * sizeof(um_value_t));
+
+            rc = um_jp_pick(jp, m->want, fp->slots);
+
+            if (rc == UM_OK) {
+                rec.val = um_undef();
+                rec.slots = fp->slots;
+                rec.raw.data = raw.data;
+                rec.raw.len = (size_t) (jp->p - raw.data);
+                rec.jp = jp;
+
+            } else {
+                /* not an object, a repeated member, or a text it refuses:
+                 * read whole, so that the outcome is the usual one */
+                jp->p = raw.data;
+                jp->ws = ws;
+                jp->depth = depth;
+                jp->failed = 0;
+                rc = UM_JP_NO;
+            }
+        }
+
+        if (rc == UM_JP_NO) {
+            rc = um_jp_value(jp, &rec.val);
+        }
 
         if (rc == UM_OK && !fp->em.full) {
             raw.len = (size_t) (jp->p - raw.data);
             x->raw_min = (jp->ws == ws);
 
-            rc = um_exec_record(x, rec, raw, &fp->em);
+            rc = um_exec_record(x, &rec, raw, &fp->em);
 
             x->raw_min = 0;
         }
@@ -1704,21 +1772,29 @@ um_exec_fp_tpl_root(const um_tpl_t *t)
 /* the rows of one record, spec after spec */
 
 static int
-um_exec_record(um_exec_t *x, um_value_t rec, um_str_t raw, um_emit_t *em)
+um_exec_record(um_exec_t *x, um_rec_t *rec, um_str_t raw, um_emit_t *em)
 {
     size_t               k;
-    um_value_t           r, v;
+    um_value_t           v;
     const um_rowspec_t  *rs;
 
-    r = rec;
-    x->vars[UM_VAR_RECORD] = r;
+    x->vars[UM_VAR_RECORD] = rec->val;
     x->vars[UM_VAR_GROUP] = um_undef();
 
     for (k = 0; k < x->method->nrows && !em->full; k++) {
         rs = &x->method->rows[k];
 
+        if ((rs->when || rs->each) && rec->slots
+            && rec->val.type == UM_UNDEF
+            && um_exec_rec_build(x, rec) != UM_OK)
+        {
+            return UM_ERR;
+        }
+
         if (rs->when) {
-            if (um_exec_eval(x, rs->when, r, &v, "rows.when") != UM_OK) {
+            if (um_exec_eval(x, rs->when, rec->val, &v, "rows.when")
+                != UM_OK)
+            {
                 return UM_ERR;
             }
 
@@ -1728,17 +1804,53 @@ um_exec_record(um_exec_t *x, um_value_t rec, um_str_t raw, um_emit_t *em)
         }
 
         if (rs->each == NULL) {
-            if (um_exec_emit(x, rs->row, r, raw, um_undef(), em) != UM_OK) {
+            if (um_exec_emit(x, rs->row, rec, raw, um_undef(), em) != UM_OK) {
                 return UM_ERR;
             }
 
             continue;
         }
 
-        if (um_exec_each(x, rs, rec, raw, em) != UM_OK) {
+        if (um_exec_each(x, rs, rec->val, raw, em) != UM_OK) {
             return UM_ERR;
         }
     }
+
+    return UM_OK;
+}
+
+
+/*
+ * A record read by um_jp_pick, built after all: an expression of its rows
+ * needs more than the members picked.  The text was read once already,
+ * with the same rules, so this cannot fail but for memory.
+ */
+
+static int
+um_exec_rec_build(um_exec_t *x, um_rec_t *rec)
+{
+    int          rc;
+    size_t       ws;
+    um_jp_t     *jp;
+    const char  *p;
+
+    jp = rec->jp;
+    p = jp->p;
+    ws = jp->ws;
+
+    jp->p = rec->raw.data;
+    rc = um_jp_value(jp, &rec->val);
+
+    jp->p = p;
+    jp->ws = ws;
+
+    if (rc != UM_OK) {
+        rec->val = um_undef();
+        return um_error_set(x->err, 502, "the provider's record could not "
+                            "be read");
+    }
+
+    x->vars[UM_VAR_RECORD] = rec->val;
 
     return UM_OK;
 }
@@ -1754,11 +1866,13 @@ um_exec_each(um_exec_t *x, const um_rowspec_t *rs, um_value_t rec,
     char             num[UM_NUM_BUF];
     size_t           i, n, g, k;
     um_str_t         eraw, key;
+    um_rec_t         er;
     um_array_t      *keys, *groups;
     um_value_t       r, v, e, gk, grp, dv;
     um_scan_iter_t   it;
 
     r = rec;
+    memset(&er, 0, sizeof(um_rec_t));
 
     if (um_exec_eval(x, rs->each, r, &v, "rows.each") != UM_OK) {
         return UM_ERR;
@@ -1828,9 +1942,9 @@ um_exec_each(um_exec_t *x, const um_rowspec_t *rs, um_value_t rec,
 
         for (g = 0; g < groups->n && !em->full; g++) {
             x->vars[UM_VAR_GROUP] = groups->items[g];
-            e = um_at(groups->items[g], 0);
+            er.val = um_at(groups->items[g], 0);
 
-            if (um_exec_emit(x, rs->row, e, raw, um_undef(), em) != UM_OK) {
+            if (um_exec_emit(x, rs->row, &er, raw, um_undef(), em) != UM_OK) {
                 return UM_ERR;
             }
         }
@@ -1873,9 +1987,10 @@ um_exec_each(um_exec_t *x, const um_rowspec_t *rs, um_value_t rec,
 
     for (i = 0; i < n && !em->full; i++) {
         e = um_is_array(v) ? um_at(v, i) : v;
+        er.val = e;
 
         if (rs->remote_data == UM_RD_RECORD) {
-            if (um_exec_emit(x, rs->row, e, raw, um_undef(), em) != UM_OK) {
+            if (um_exec_emit(x, rs->row, &er, raw, um_undef(), em) != UM_OK) {
                 return UM_ERR;
             }
 
@@ -1888,14 +2003,14 @@ um_exec_each(um_exec_t *x, const um_rowspec_t *rs, um_value_t rec,
                                     "could not be scanned");
             }
 
-            if (um_exec_emit(x, rs->row, e, eraw, um_undef(), em) != UM_OK) {
+            if (um_exec_emit(x, rs->row, &er, eraw, um_undef(), em) != UM_OK) {
                 return UM_ERR;
             }
 
             continue;
         }
 
-        if (um_exec_emit(x, rs->row, e, (um_str_t) { NULL, 0 }, e, em)
+        if (um_exec_emit(x, rs->row, &er, (um_str_t) { NULL, 0 }, e, em)
             != UM_OK)
         {
             return UM_ERR;
@@ -1909,7 +2024,7 @@ um_exec_each(um_exec_t *x, const um_rowspec_t *rs, um_value_t rec,
 /* one row, if the window lets it through */
 
 static int
-um_exec_emit(um_exec_t *x, const um_tpl_t *t, um_value_t ctx, um_str_t raw,
+um_exec_emit(um_exec_t *x, const um_tpl_t *t, um_rec_t *ctx, um_str_t raw,
     um_value_t dom, um_emit_t *em)
 {
     um_window_t  *win;
@@ -2042,11 +2157,13 @@ um_exec_static(um_exec_t *x, um_window_t *win, um_buf_t *out,
     um_page_t *page)
 {
     size_t           i;
+    um_rec_t         none;
     um_emit_t        em;
     const um_tpl_t  *rows;
 
     rows = x->method->rows[0].row;
     memset(page, 0, sizeof(um_page_t));
+    memset(&none, 0, sizeof(um_rec_t));
 
     em.win = win;
     em.seen = 0;
@@ -2055,7 +2172,7 @@ um_exec_static(um_exec_t *x, um_window_t *win, um_buf_t *out,
     em.full = 0;
 
     for (i = 0; i < rows->n && !em.full; i++) {
-        if (um_exec_emit(x, rows->items[i], um_undef(), (um_str_t) { NULL, 0 },
+        if (um_exec_emit(x, rows->items[i], &none, (um_str_t) { NULL, 0 },
                          um_undef(), &em)
             != UM_OK)
         {
@@ -2073,70 +2190,43 @@ um_exec_static(um_exec_t *x, um_window_t *win, um_buf_t *out,
  */
 
 static int
-um_exec_write_row(um_exec_t *x, const um_tpl_t *t, um_value_t rec,
+um_exec_write_row(um_exec_t *x, const um_tpl_t *t, um_rec_t *rec,
     um_str_t raw, um_value_t dom, um_buf_t *out)
 {
-    int          res, first;
-    size_t       i, mark;
-    um_str_t     name;
-    um_excl_t    ex, sub;
+    int       res;
+    um_str_t  name;
 
     if (x->key_by.len && um_exec_key(x, t, rec, out) != UM_OK) {
         return UM_ERR;
     }
 
-    ex.paths = x->exclude;
-    ex.n = x->nexclude;
-    ex.prefix.data = NULL;
-    ex.prefix.len = 0;
-    sub.n = 0;
-
     um_buf_addc(out, '{');
-    first = 1;
 
     if (x->tag.len) {
         um_buf_add(out, "\"integrated_account_id\":",
                    sizeof("\"integrated_account_id\":") - 1);
         um_json_str(out, x->tag.data, x->tag.len);
-        first = 0;
     }
 
-    for (i = 0; i < t->n; i++) {
-        if (ex.n && um_exec_excluded(&ex, t->fields[i].name, &sub)) {
-            continue;
-        }
-
-        mark = out->len;
-
-        if (!first) {
-            um_buf_addc(out, ',');
-        }
-
-        um_buf_add(out, t->fields[i].key.data, t->fields[i].key.len);
-
-        if (um_exec_write_tpl(x, t->fields[i].tpl, rec, out,
-                              sub.n ? &sub : NULL, &res)
-            != UM_OK)
-        {
-            return UM_ERR;
-        }
-
-        if (res == UM_W_NONE) {
-            um_buf_truncate(out, mark);
-            continue;
-        }
-
-        first = 0;
+    if (um_exec_run(x, t->ops, 0, t->nops, rec, out, x->tag.len == 0, 1,
+                    &res)
+        != UM_OK)
+    {
+        return UM_ERR;
     }
 
     name.data = "remote_data";
     name.len = sizeof("remote_data") - 1;
 
     if ((raw.len || dom.type != UM_UNDEF) && x->remote_data
-        && !(ex.n && um_exec_excluded(&ex, name, &sub)))
+        && !um_exec_excluded(x, name))
     {
-        um_buf_add(out, first ? "\"remote_data\":" : ",\"remote_data\":",
-                   first ? 14 : 15);
+        if (res == UM_W_NONE && x->tag.len == 0) {
+            um_buf_add(out, "\"remote_data\":", 14);
+
+        } else {
+            um_buf_add(out, ",\"remote_data\":", 15);
+        }
 
         if (raw.len && x->raw_min) {
             /* the provider's bytes are already minified */
@@ -2156,42 +2246,18 @@ um_exec_write_row(um_exec_t *x, const um_tpl_t *t, um_value_t rec,
 }
 
 
-/*
- * 1 if the field `name` under ex->prefix is excluded.  Otherwise, when an
- * excluded path lies below the field, *sub is set up to write it (its
- * prefix is a slice of that path); else sub->n is 0.
- */
+/* 1 if truto_exclude_fields names this dotted path of the row */
 
 static int
-um_exec_excluded(const um_excl_t *ex, um_str_t name, um_excl_t *sub)
+um_exec_excluded(um_exec_t *x, um_str_t path)
 {
-    size_t           i, plen, flen;
-    const um_str_t  *p;
+    size_t  i;
 
-    sub->n = 0;
-    plen = ex->prefix.len;
-    flen = plen ? plen + 1 + name.len : name.len;
-
-    for (i = 0; i < ex->n; i++) {
-        p = &ex->paths[i];
-
-        if (p->len < flen
-            || (plen && (memcmp(p->data, ex->prefix.data, plen) != 0
-                         || p->data[plen] != '.'))
-            || memcmp(p->data + flen - name.len, name.data, name.len) != 0)
+    for (i = 0; i < x->nexclude; i++) {
+        if (x->exclude[i].len == path.len
+            && memcmp(x->exclude[i].data, path.data, path.len) == 0)
         {
-            continue;
-        }
-
-        if (p->len == flen) {
             return 1;
-        }
-
-        if (p->data[flen] == '.') {
-            sub->paths = ex->paths;
-            sub->n = ex->n;
-            sub->prefix.data = p->data;
-            sub->prefix.len = flen;
         }
     }
 
@@ -2199,153 +2265,386 @@ um_exec_excluded(const um_excl_t *ex, um_str_t name, um_excl_t *sub)
 }
 
 
-static int
-um_exec_write_tpl(um_exec_t *x, const um_tpl_t *t, um_value_t ctx,
-    um_buf_t *out, um_excl_t *ex, int *res)
+/*
+ * Runs ops [from, to) of a program into out, as members of a container
+ * that has members already unless `first`.  An object or array is left out
+ * when none of its parts is written, or when only constants are and it
+ * holds expressions (a request body keeps them: x->request_tpl); a value
+ * that is undefined or null is left out with its key.  *res says what the
+ * range wrote: UM_W_NONE, UM_W_CONST (constants only) or UM_W_DYN.
+ */
+
+/*
+ * The program's writes go through a pointer into the answer's buffer, with
+ * room made before each op for what it writes: through the buffer's own
+ * fields, every byte written would make the compiler read them again.
+ */
+
+typedef struct {
+    char             *p;
+    char             *e;            /* the end of the room */
+} um_wr_t;
+
+
+static inline void
+um_wr_load(um_wr_t *w, um_buf_t *out)
 {
-    int          r, any, dyn;
-    size_t       i, mark, imark;
-    um_value_t   v;
-    um_excl_t    sub;
+    w->p = out->data + out->len;
+    w->e = out->failed ? w->p : out->data + out->cap;
+}
+
+
+static inline void
+um_wr_sync(um_wr_t *w, um_buf_t *out)
+{
+    out->len = (size_t) (w->p - out->data);
+}
+
+
+/* 0 when the buffer cannot grow (it is failed: the answer is too large) */
+
+static inline int
+um_wr_room(um_wr_t *w, um_buf_t *out, size_t n)
+{
+    if ((size_t) (w->e - w->p) >= n) {
+        return 1;
+    }
+
+    um_wr_sync(w, out);
+
+    if (um_buf_reserve(out, n) != 0) {
+        return 0;
+    }
+
+    um_wr_load(w, out);
+
+    return 1;
+}
+
+
+/* the key of a field (none for an item), after a comma if need be; room
+ * for it is made, plus `more` */
+
+static inline int
+um_wr_key(um_wr_t *w, um_buf_t *out, const um_rop_t *op, int comma,
+    size_t more)
+{
+    if (!um_wr_room(w, out, op->key.len + 1 + more)) {
+        return 0;
+    }
+
+    if (comma) {
+        if (op->key.len) {
+            um_copy(w->p, op->key.data - 1, op->key.len + 1);
+            w->p += op->key.len + 1;
+
+        } else {
+            *w->p++ = ',';
+        }
+
+    } else {
+        um_copy(w->p, op->key.data, op->key.len);
+        w->p += op->key.len;
+    }
+
+    return 1;
+}
+
+
+typedef struct {
+    size_t            mark;         /* out->len before the container */
+    const um_rop_t   *open;
+    unsigned          comma:1;      /* members before the range's */
+    unsigned          any:1;        /* something written in it */
+    unsigned          dyn:1;        /* something computed written in it */
+} um_level_t;
+
+
+static int
+um_exec_run(um_exec_t *x, const um_rop_t *ops, size_t from, size_t to,
+    um_rec_t *ctx, um_buf_t *out, int first, int excl, int *res)
+{
+    int              r;
+    char             buf[UM_JP_NUM_TEXT + 1];
+    size_t           i;
+    um_wr_t          w;
+    unsigned         depth;
+    um_str_t         text;
+    um_value_t       v;
+    um_level_t       stack[UM_ROW_MAX_DEPTH + 2], *lv;
+    const um_rop_t  *op;
+
+    depth = 0;
+    excl = excl && x->nexclude;
+    lv = &stack[0];
+    lv->comma = !first;
+    lv->any = 0;
+    lv->dyn = 0;
+
+    /* a pointer needs a buffer to point into */
+
+    if (out->data == NULL && um_buf_reserve(out, 256) != 0) {
+        goto failed;
+    }
+
+    um_wr_load(&w, out);
+
+    for (i = from; i < to; i++) {
+        op = &ops[i];
+
+        if (excl && op->key.len && um_exec_excluded(x, op->path)) {
+            i = op->end - 1;
+            continue;
+        }
+
+        switch (op->type) {
+
+        case UM_ROP_OPEN:
+            lv = &stack[++depth];
+            lv->mark = (size_t) (w.p - out->data);
+            lv->open = op;
+            lv->comma = 0;
+            lv->any = 0;
+            lv->dyn = 0;
+
+            if (!um_wr_key(&w, out, op, stack[depth - 1].any
+                                        || stack[depth - 1].comma, 1))
+            {
+                goto failed;
+            }
+
+            *w.p++ = op->array ? '[' : '{';
+            continue;
+
+        case UM_ROP_CLOSE:
+            r = lv->dyn;
+
+            if (!lv->any || (lv->open->dynamic && !r && !x->request_tpl)) {
+                /* taken back */
+                w.p = out->data + lv->mark;
+                lv = &stack[--depth];
+                continue;
+            }
+
+            if (!um_wr_room(&w, out, 1)) {
+                goto failed;
+            }
+
+            *w.p++ = op->array ? ']' : '}';
+            lv = &stack[--depth];
+            lv->any = 1;
+            lv->dyn |= r;
+            continue;
+
+        case UM_ROP_CONST:
+            if (!um_wr_key(&w, out, op, lv->any || lv->comma, op->json.len)) {
+                goto failed;
+            }
+
+            um_copy(w.p, op->json.data, op->json.len);
+            w.p += op->json.len;
+            lv->any = 1;
+            continue;
+
+        default:
+            break;
+        }
+
+        /* UM_ROP_EXPR: the value first, to know whether its key goes out */
+
+        text.len = 0;
+        r = UM_EXEC_EVAL;
+
+        if (ctx->slots && op->pick) {
+            r = um_exec_pick(x, op, ctx, buf, &text, &v);
+        }
+
+        if (r == UM_EXEC_EVAL) {
+            if (ctx->slots && ctx->val.type == UM_UNDEF
+                && um_exec_rec_build(x, ctx) != UM_OK)
+            {
+                return UM_ERR;
+            }
+
+            if (um_exec_eval(x, op->expr, ctx->val, &v, "row") != UM_OK) {
+                return UM_ERR;
+            }
+
+            r = (v.type == UM_UNDEF || v.type == UM_NULL
+                 || v.type == UM_FUNC) ? UM_W_NONE : UM_W_DYN;
+        }
+
+        if (r == UM_W_NONE) {
+            continue;
+        }
+
+        if (text.len) {
+            if (!um_wr_key(&w, out, op, lv->any || lv->comma, text.len)) {
+                goto failed;
+            }
+
+            um_copy(w.p, text.data, text.len);
+            w.p += text.len;
+
+        } else if (v.type == UM_STR && (v.flags & UM_F_PLAIN)) {
+            /* the parser saw nothing to escape in it */
+
+            if (!um_wr_key(&w, out, op, lv->any || lv->comma, v.len + 2)) {
+                goto failed;
+            }
+
+            *w.p++ = '"';
+            um_copy(w.p, v.u.s, v.len);
+            w.p += v.len;
+            *w.p++ = '"';
+
+        } else {
+            if (!um_wr_key(&w, out, op, lv->any || lv->comma, 0)) {
+                goto failed;
+            }
+
+            um_wr_sync(&w, out);
+            um_json_value(out, v, UM_JSON_OMIT_NULL);
+            um_wr_load(&w, out);
+        }
+
+        lv->any = 1;
+        lv->dyn = 1;
+    }
+
+    um_wr_sync(&w, out);
+
+    *res = !stack[0].any ? UM_W_NONE
+                         : (stack[0].dyn ? UM_W_DYN : UM_W_CONST);
+
+    return UM_OK;
+
+failed:
+
+    /* the buffer is failed: the caller answers that it is too large */
 
     *res = UM_W_NONE;
 
-    switch (t->type) {
+    return UM_OK;
+}
 
-    case UM_TPL_CONST:
-        um_buf_add(out, t->json.data, t->json.len);
-        *res = UM_W_CONST;
-        return UM_OK;
 
-    case UM_TPL_EXPR:
-        if (um_exec_eval(x, t->expr, ctx, &v, "row") != UM_OK) {
-            return UM_ERR;
+/*
+ * A value of the row read from the record's picked members, as the
+ * expression would give it (um_map_row.c): UM_W_NONE, or UM_W_DYN with
+ * the JSON text to write in *text (in buf) or the value in *v; UM_EXEC_EVAL
+ * when only the expression can tell: a path through an array (JSONata maps
+ * the rest of the path over it), an object or array value, or a date
+ * $toIso does not take this way.
+ */
+
+static int
+um_exec_pick(um_exec_t *x, const um_rop_t *op, um_rec_t *ctx, char *buf,
+    um_str_t *text, um_value_t *v)
+{
+    size_t           len;
+    uint32_t         up;
+    const uint32_t  *parent;
+
+    *v = ctx->slots[op->slot];
+
+    switch (v->type) {
+
+    case UM_UNDEF:
+        /* not there, or under a member that is not an object */
+
+        parent = x->method->parent;
+
+        for (up = parent[op->slot]; up != UM_SLOT_NONE; up = parent[up]) {
+            if (ctx->slots[up].type == UM_ARR) {
+                return UM_EXEC_EVAL;
+            }
         }
 
-        if (v.type == UM_UNDEF || v.type == UM_NULL || v.type == UM_FUNC) {
-            return UM_OK;
-        }
+        return UM_W_NONE;
 
-        um_json_value(out, v, UM_JSON_OMIT_NULL);
-        *res = UM_W_DYN;
-        return UM_OK;
+    case UM_OBJ:
+    case UM_ARR:
+        return UM_EXEC_EVAL;
 
-    case UM_TPL_OBJECT:
-        mark = out->len;
-        um_buf_addc(out, '{');
-        any = 0;
-        dyn = 0;
+    case UM_NULL:
+        /* a null value is left out; $toIso(null) is an error of its own */
+        return (op->pick == UM_PICK_PATH) ? UM_W_NONE : UM_EXEC_EVAL;
 
-        for (i = 0; i < t->n; i++) {
-            sub.n = 0;
-
-            if (ex && um_exec_excluded(ex, t->fields[i].name, &sub)) {
-                continue;
-            }
-
-            imark = out->len;
-
-            if (any) {
-                um_buf_addc(out, ',');
-            }
-
-            um_buf_add(out, t->fields[i].key.data, t->fields[i].key.len);
-
-            if (um_exec_write_tpl(x, t->fields[i].tpl, ctx, out,
-                                  sub.n ? &sub : NULL, &r)
-                != UM_OK)
-            {
-                return UM_ERR;
-            }
-
-            if (r == UM_W_NONE) {
-                um_buf_truncate(out, imark);
-                continue;
-            }
-
-            any = 1;
-            dyn |= (r == UM_W_DYN);
-        }
-
-        if (!any || (t->dynamic && !dyn && !x->request_tpl)) {
-            um_buf_truncate(out, mark);
-            return UM_OK;
-        }
-
-        um_buf_addc(out, '}');
-        *res = dyn ? UM_W_DYN : UM_W_CONST;
-        return UM_OK;
-
-    case UM_TPL_ARRAY:
-        mark = out->len;
-        um_buf_addc(out, '[');
-        any = 0;
-        dyn = 0;
-
-        for (i = 0; i < t->n; i++) {
-            imark = out->len;
-
-            if (any) {
-                um_buf_addc(out, ',');
-            }
-
-            /* the items of an array share its path for exclusions */
-
-            if (um_exec_write_tpl(x, t->items[i], ctx, out, ex, &r)
-                != UM_OK)
-            {
-                return UM_ERR;
-            }
-
-            if (r == UM_W_NONE) {
-                um_buf_truncate(out, imark);
-                continue;
-            }
-
-            any = 1;
-            dyn |= (r == UM_W_DYN);
-        }
-
-        if (!any || (t->dynamic && !dyn && !x->request_tpl)) {
-            um_buf_truncate(out, mark);
-            return UM_OK;
-        }
-
-        um_buf_addc(out, ']');
-        *res = dyn ? UM_W_DYN : UM_W_CONST;
-        return UM_OK;
+    default:
+        break;
     }
 
-    return UM_OK;
+    if (op->pick == UM_PICK_ISO) {
+        if (v->type != UM_STR) {
+            return UM_EXEC_EVAL;
+        }
+
+        /* the date between quotes: it needs no escaping */
+
+        len = um_date_iso_of(v->u.s, v->len, buf + 1);
+
+        if (len == 0) {
+            return UM_EXEC_EVAL;
+        }
+
+        buf[0] = '"';
+        buf[len + 1] = '"';
+        text->data = buf;
+        text->len = len + 2;
+
+        return UM_W_DYN;
+    }
+
+    if (v->type == UM_NUM && (v->flags & UM_F_NUMTEXT)) {
+        len = um_num_text(v->u.s, v->len, buf);
+
+        if (len == 0) {
+            /* the value, read as the parser reads it: strtod */
+            memcpy(buf, v->u.s, v->len);
+            buf[v->len] = '\0';
+            len = um_num_format(strtod(buf, NULL), buf);
+        }
+
+        text->data = buf;
+        text->len = len;
+    }
+
+    return UM_W_DYN;
 }
 
 
 /* truto_key_by: the row's value of that field, as the key of the row */
 
 static int
-um_exec_key(um_exec_t *x, const um_tpl_t *t, um_value_t rec, um_buf_t *out)
+um_exec_key(um_exec_t *x, const um_tpl_t *t, um_rec_t *rec, um_buf_t *out)
 {
-    int          res;
-    size_t       i;
-    um_buf_t     key;
-
-    for (i = 0; i < t->n; i++) {
-        if (t->fields[i].name.len == x->key_by.len
-            && memcmp(t->fields[i].name.data, x->key_by.data,
-                      x->key_by.len) == 0)
-        {
-            break;
-        }
-    }
+    int              res;
+    size_t           len;
+    uint32_t         i;
+    um_buf_t         key;
+    const char      *value;
+    const um_rop_t  *op;
 
     um_buf_init(&key, x->page_arena, 0);
     res = UM_W_NONE;
+    op = NULL;
 
-    if (i < t->n) {
-        if (um_exec_write_tpl(x, t->fields[i].tpl, rec, &key, NULL, &res)
-            != UM_OK)
+    for (i = 0; i < t->nops; i = t->ops[i].end) {
+        op = &t->ops[i];
+
+        if (op->path.len == x->key_by.len
+            && memcmp(op->path.data, x->key_by.data, x->key_by.len) == 0)
         {
-            return UM_ERR;
+            /* the field alone: its key, then its value */
+
+            if (um_exec_run(x, t->ops, i, op->end, rec, &key, 1, 0, &res)
+                != UM_OK)
+            {
+                return UM_ERR;
+            }
+
+            break;
         }
     }
 
@@ -2354,12 +2653,15 @@ um_exec_key(um_exec_t *x, const um_tpl_t *t, um_value_t rec, um_buf_t *out)
         return UM_OK;
     }
 
-    if (key.len >= 2 && key.data[0] == '"') {
+    value = key.data + op->key.len;
+    len = key.len - op->key.len;
+
+    if (len >= 2 && value[0] == '"') {
         /* a string: already quoted and escaped */
-        um_buf_add(out, key.data, key.len);
+        um_buf_add(out, value, len);
 
     } else {
-        um_json_str(out, key.data, key.len);
+        um_json_str(out, value, len);
     }
 
     um_buf_addc(out, ':');

@@ -16,6 +16,7 @@
 #include "um_arena.h"
 #include "um_error.h"
 #include "um_expr.h"
+#include "um_json_parse.h"
 #include "um_request.h"
 #include "um_str.h"
 #include "um_value.h"
@@ -60,6 +61,49 @@ typedef struct {
 } um_tpl_field_t;
 
 
+/*
+ * An expression of a row that a record's members give without evaluating
+ * it: a plain path (the member, as it is), or $toIso of one.  The record
+ * is then read with um_jp_pick instead of built (um_map_row.c).
+ */
+typedef enum {
+    UM_PICK_NONE = 0,
+    UM_PICK_PATH,
+    UM_PICK_ISO
+} um_pick_e;
+
+
+/*
+ * A template compiled to a flat program (um_map_row.c), which the executor
+ * runs without recursion: a field or item at a time, an object or array
+ * opened before its members and closed, or taken back, after them.
+ */
+typedef enum {
+    UM_ROP_OPEN = 0,
+    UM_ROP_CLOSE,
+    UM_ROP_CONST,
+    UM_ROP_EXPR
+} um_rop_e;
+
+
+#define UM_ROW_MAX_DEPTH  32      /* objects and arrays in a template */
+
+
+typedef struct {
+    uint8_t             type;       /* um_rop_e */
+    uint8_t             pick;       /* um_pick_e of a UM_ROP_EXPR */
+    uint8_t             array;      /* OPEN, CLOSE: of an array */
+    uint8_t             dynamic;    /* OPEN: the template's "dynamic" */
+    uint32_t            slot;       /* pick: the slot of the value */
+    uint32_t            end;        /* the op after this field's last */
+    um_str_t            key;        /* "name": of a field, else empty;
+                                       a ',' is before it */
+    um_str_t            path;       /* dotted, for truto_exclude_fields */
+    um_str_t            json;       /* CONST: pre-serialised */
+    um_expr_t          *expr;       /* EXPR */
+} um_rop_t;
+
+
 struct um_tpl_s {
     um_tpl_type_e       type;
     unsigned            dynamic:1;  /* holds an expression somewhere */
@@ -68,6 +112,14 @@ struct um_tpl_s {
     um_tpl_field_t     *fields;     /* UM_TPL_OBJECT */
     um_tpl_t          **items;      /* UM_TPL_ARRAY */
     size_t              n;
+
+    /*
+     * The template as a program, on the templates the executor writes:
+     * of a row, its fields (the row's braces are the executor's); of a
+     * request body, the whole object.
+     */
+    um_rop_t           *ops;
+    uint32_t            nops;
 };
 
 
@@ -209,7 +261,20 @@ typedef struct {
 
     um_expr_t          *error_when;     /* a 2xx body that is an error */
     um_expr_t          *error_message;
+
+    /*
+     * What the rows read of a record by plain paths, when none of its row
+     * specs has "each": the members to pick (NULL: the record is built),
+     * and per slot, the slot of the object it is a member of (or
+     * UM_SLOT_NONE), so that a path through an array is evaluated.
+     */
+    um_jp_wants_t      *want;
+    uint32_t            nslots;
+    uint32_t           *parent;
 } um_method_t;
+
+
+#define UM_SLOT_NONE  0xffffffffU
 
 
 typedef struct {
@@ -256,6 +321,14 @@ int um_registry_compile(um_registry_t *reg, um_error_t *err);
 
 const um_provider_t *um_registry_find(const um_registry_t *reg,
     const char *name, size_t len);
+
+
+/*
+ * Compiles the templates of a method to programs, and finds what the rows
+ * of a list read of a record by plain paths: marks those ops and fills
+ * m->want (um_map_row.c).
+ */
+int um_map_rows(um_arena_t *a, um_method_t *m, um_error_t *err);
 
 
 /* introspection: um_map_meta.c */

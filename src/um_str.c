@@ -114,15 +114,6 @@ um_buf_adds(um_buf_t *b, const char *s)
 
 
 void
-um_buf_truncate(um_buf_t *b, size_t len)
-{
-    if (len < b->len) {
-        b->len = len;
-    }
-}
-
-
-void
 um_buf_printf(um_buf_t *b, const char *fmt, ...)
 {
     int      n;

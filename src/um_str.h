@@ -45,6 +45,46 @@ void um_buf_add_grow(um_buf_t *b, const void *p, size_t len);
 void um_buf_addc_grow(um_buf_t *b, char c);
 
 /*
+ * memcpy for the short keys and values of rows: moves of a fixed size,
+ * overlapping, instead of a call (the compiler inlines them as loads and
+ * stores).
+ */
+
+static inline void
+um_copy(char *d, const char *s, size_t n)
+{
+    uint32_t  a4, z4;
+    uint64_t  a8, b8, y8, z8;
+
+    if (n >= 8 && n <= 16) {
+        memcpy(&a8, s, 8);
+        memcpy(&z8, s + n - 8, 8);
+        memcpy(d, &a8, 8);
+        memcpy(d + n - 8, &z8, 8);
+
+    } else if (n > 16 && n <= 32) {
+        memcpy(&a8, s, 8);
+        memcpy(&b8, s + 8, 8);
+        memcpy(&y8, s + n - 16, 8);
+        memcpy(&z8, s + n - 8, 8);
+        memcpy(d, &a8, 8);
+        memcpy(d + 8, &b8, 8);
+        memcpy(d + n - 16, &y8, 8);
+        memcpy(d + n - 8, &z8, 8);
+
+    } else if (n >= 4 && n < 8) {
+        memcpy(&a4, s, 4);
+        memcpy(&z4, s + n - 4, 4);
+        memcpy(d, &a4, 4);
+        memcpy(d + n - 4, &z4, 4);
+
+    } else if (n) {
+        memcpy(d, s, n);
+    }
+}
+
+
+/*
  * Appends; inline when there is room, since every row is written a few
  * bytes at a time (um_buf_add_grow grows the buffer, or fails it).
  */
@@ -54,7 +94,8 @@ um_buf_add(um_buf_t *b, const void *p, size_t len)
 {
     if (len <= b->cap - b->len && !b->failed) {
         if (len) {
-            memcpy(b->data + b->len, p, len);
+            /* (a buffer without room yet has no data) */
+            um_copy(b->data + b->len, p, len);
             b->len += len;
         }
 
@@ -77,7 +118,14 @@ um_buf_addc(um_buf_t *b, char c)
 }
 
 void um_buf_adds(um_buf_t *b, const char *s);   /* NUL-terminated */
-void um_buf_truncate(um_buf_t *b, size_t len);
+static inline void
+um_buf_truncate(um_buf_t *b, size_t len)
+{
+    if (len < b->len) {
+        b->len = len;
+    }
+}
+
 void um_buf_printf(um_buf_t *b, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

@@ -19,70 +19,6 @@ static int um_num_try(double d, const char *s);
 
 
 um_value_t
-um_undef(void)
-{
-    um_value_t  v;
-
-    memset(&v, 0, sizeof(um_value_t));
-    v.type = UM_UNDEF;
-
-    return v;
-}
-
-
-um_value_t
-um_null(void)
-{
-    um_value_t  v;
-
-    memset(&v, 0, sizeof(um_value_t));
-    v.type = UM_NULL;
-
-    return v;
-}
-
-
-um_value_t
-um_bool(int b)
-{
-    um_value_t  v;
-
-    memset(&v, 0, sizeof(um_value_t));
-    v.type = UM_BOOL;
-    v.u.b = b ? 1 : 0;
-
-    return v;
-}
-
-
-um_value_t
-um_num(double n)
-{
-    um_value_t  v;
-
-    memset(&v, 0, sizeof(um_value_t));
-    v.type = UM_NUM;
-    v.u.n = n;
-
-    return v;
-}
-
-
-um_value_t
-um_str(const char *s, size_t len)
-{
-    um_value_t  v;
-
-    memset(&v, 0, sizeof(um_value_t));
-    v.type = UM_STR;
-    v.len = (uint32_t) len;
-    v.u.s = s;
-
-    return v;
-}
-
-
-um_value_t
 um_from_json(json_t *j)
 {
     um_value_t  v;
@@ -842,4 +778,70 @@ static int
 um_num_try(double d, const char *s)
 {
     return strtod(s, NULL) == d;
+}
+
+
+size_t
+um_num_text(const char *s, size_t len, char *buf)
+{
+    size_t  i, ilen, flen, lead, n;
+
+    i = (len && s[0] == '-');
+
+    /* the integer part: "0" or digits without a leading zero (grammar) */
+
+    for (ilen = 0; i + ilen < len && s[i + ilen] >= '0'
+                   && s[i + ilen] <= '9'; ilen++)
+    {
+        /* void */
+    }
+
+    if (ilen == 0 || ilen > 15) {
+        return 0;
+    }
+
+    flen = 0;
+
+    if (i + ilen < len) {
+        if (s[i + ilen] != '.') {
+            return 0;           /* an exponent */
+        }
+
+        flen = len - (i + ilen + 1);
+
+        for (n = 0; n < flen; n++) {
+            if (s[i + ilen + 1 + n] < '0' || s[i + ilen + 1 + n] > '9') {
+                return 0;
+            }
+        }
+
+        /* trailing zeros of the fraction are not written */
+
+        while (flen && s[i + ilen + flen] == '0') {
+            flen--;
+        }
+    }
+
+    if (s[i] == '0') {
+        if (flen == 0) {
+            buf[0] = '0';       /* zero, "-0" too, as JavaScript writes it */
+            return 1;
+        }
+
+        for (lead = 0; s[i + 2 + lead] == '0'; lead++) {
+            /* void */
+        }
+
+        if (lead >= 6 || flen - lead > 15) {
+            return 0;           /* below 1e-6: an exponent form */
+        }
+
+    } else if (ilen + flen > 15) {
+        return 0;
+    }
+
+    n = i + ilen + (flen ? 1 + flen : 0);
+    memcpy(buf, s, n);
+
+    return n;
 }

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -44,6 +45,10 @@ typedef enum {
 /* UM_STR flags */
 #define UM_F_PLAIN  0x80    /* ASCII without '"', '\\' or controls: written
                                as it is in JSON (um_json_parse.c sets it) */
+
+/* UM_NUM flags */
+#define UM_F_NUMTEXT 0x40   /* only in the slots of um_jp_pick: u.s and len
+                               are the number's JSON text, it is not read */
 
 
 typedef struct um_array_s   um_array_t;
@@ -89,12 +94,69 @@ struct um_object_s {
 #define um_is_undef(v)   ((v).type == UM_UNDEF)
 
 
-/* constructors of scalar values (no allocation) */
-um_value_t um_undef(void);
-um_value_t um_null(void);
-um_value_t um_bool(int b);
-um_value_t um_num(double n);
-um_value_t um_str(const char *s, size_t len);   /* borrows s */
+/* constructors of scalar values (no allocation; um_str borrows s) */
+
+static inline um_value_t
+um_undef(void)
+{
+    um_value_t  v;
+
+    memset(&v, 0, sizeof(um_value_t));
+
+    return v;
+}
+
+
+static inline um_value_t
+um_null(void)
+{
+    um_value_t  v;
+
+    memset(&v, 0, sizeof(um_value_t));
+    v.type = UM_NULL;
+
+    return v;
+}
+
+
+static inline um_value_t
+um_bool(int b)
+{
+    um_value_t  v;
+
+    memset(&v, 0, sizeof(um_value_t));
+    v.type = UM_BOOL;
+    v.u.b = b ? 1 : 0;
+
+    return v;
+}
+
+
+static inline um_value_t
+um_num(double n)
+{
+    um_value_t  v;
+
+    memset(&v, 0, sizeof(um_value_t));
+    v.type = UM_NUM;
+    v.u.n = n;
+
+    return v;
+}
+
+
+static inline um_value_t
+um_str(const char *s, size_t len)
+{
+    um_value_t  v;
+
+    memset(&v, 0, sizeof(um_value_t));
+    v.type = UM_STR;
+    v.len = (uint32_t) len;
+    v.u.s = s;
+
+    return v;
+}
 
 /* a jansson value as a value: scalars are read, containers borrowed */
 um_value_t um_from_json(json_t *j);
@@ -143,6 +205,15 @@ const char *um_type_name(um_value_t v);
  */
 #define UM_NUM_BUF  32
 size_t um_num_format(double d, char *buf);
+
+/*
+ * The same for a number given as its JSON text (valid by JSON's grammar),
+ * without reading its value: "54.0" is "54", "-0.50" is "-0.5".  Returns
+ * the length written to buf (UM_NUM_BUF bytes), or 0 when the value must
+ * be read: an exponent, more than 15 significant digits (the text may not
+ * be the shortest that reads back), a magnitude below 1e-6.
+ */
+size_t um_num_text(const char *s, size_t len, char *buf);
 
 
 #endif /* _UM_VALUE_H_INCLUDED_ */

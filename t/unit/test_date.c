@@ -235,6 +235,62 @@ main(void)
     UM_T(um_date_add_months(1705276800000LL, 0) == 1705276800000LL);
     UM_T(um_date_add_months(0, -1) == -2678400000LL);
 
+    /*
+     * um_date_iso_of ($toIso of a date string, the executor's fast path):
+     * a "YYYY-MM-DD" read directly, the rest through um_date_parse; both
+     * the same as parsing and formatting, for every day of years around
+     * the leap rules, and 0 for what it does not take
+     */
+
+    bad = 0;
+
+    for (ms = -62167219200000LL; ms < 253402300800000LL;
+         ms += 86400000LL * 37)
+    {
+        um_tm_t  t;
+        char     s[16], want[UM_DATE_BUF];
+        size_t   n, m;
+
+        um_date_split(ms, &t);
+        snprintf(s, sizeof(s), "%04d-%02d-%02d", t.year, t.month, t.day);
+        n = um_date_iso_of(s, 10, buf);
+        m = um_date_format_iso(ms, want);
+
+        if (n != m || memcmp(buf, want, n) != 0) {
+            bad++;
+        }
+    }
+
+    UM_T(bad == 0);
+
+    for (i = 0; i < 366 * 4; i++) {
+        um_tm_t  t;
+        char     s[16];
+
+        /* every (month, day) of four years, valid or not */
+        t.year = 2023 + i / 366;
+        t.month = 1 + (i % 366) / 31;
+        t.day = 1 + (i % 366) % 31;
+
+        if (t.month > 12) {
+            continue;
+        }
+
+        snprintf(s, sizeof(s), "%04d-%02d-%02d", t.year, t.month, t.day);
+
+        UM_T((um_date_iso_of(s, 10, buf) != 0)
+             == (um_date_parse(s, 10, &ms, &has_time) == 0));
+    }
+
+    UM_T(um_date_iso_of("2024-03-01T10:20:30+01:00", 25, buf) == 24
+         && memcmp(buf, "2024-03-01T09:20:30.000Z", 24) == 0);
+    UM_T(um_date_iso_of("2024-02-30", 10, buf) == 0);
+    UM_T(um_date_iso_of("2024-13-01", 10, buf) == 0);
+    UM_T(um_date_iso_of("2024-00-10", 10, buf) == 0);
+    UM_T(um_date_iso_of("2024/03/01", 10, buf) == 0);
+    UM_T(um_date_iso_of("2024-03", 7, buf) == 0);
+    UM_T(um_date_iso_of("", 0, buf) == 0);
+
     printf("test_date: %d checks, %d failed\n", um_t_run, um_t_failed);
 
     return um_t_failed ? 1 : 0;

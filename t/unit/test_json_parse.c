@@ -25,11 +25,16 @@
     (JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL)
 
 
+static void check_pick(um_arena_t *a, um_jp_scratch_t *s, const char *text,
+    size_t len, int fast, um_value_t v);
+
+
 static int       failures;
 static long      checks;
 static long      accepted;
 static long      refused_both;
 static long      refused_fast;
+static long      picks;
 
 
 /* the fast parser over a whole text, as um_map_exec.c uses it */
@@ -88,6 +93,7 @@ check(um_arena_t *a, um_jp_scratch_t *s, const char *text, size_t len)
 
     j = json_loadb(text, len, UM_TJP_FLAGS, &err);
     fast = fast_parse(a, s, text, len, &v);
+    check_pick(a, s, text, len, fast, v);
 
     if (j == NULL) {
         if (fast == UM_OK) {
@@ -135,6 +141,197 @@ check(um_arena_t *a, um_jp_scratch_t *s, const char *text, size_t len)
     um_buf_free(&bj);
     um_buf_free(&bf);
     json_decref(j);
+}
+
+
+/*
+ * um_jp_pick, which reads a record without building it, against the
+ * parser that builds it: the same texts accepted, and each picked member
+ * the value the built object has at its path.
+ */
+
+/* the generator's keys are "a" to "d": a, a.b, b, c, c.d, d */
+
+static um_jp_want_t   pick_ab[1], pick_cd[1], pick_root[4];
+static um_jp_wants_t  pick_a, pick_c, pick_w;
+static um_jp_memo_t   memo_root[UM_JP_MEMO_KEYS], memo_a[UM_JP_MEMO_KEYS],
+                      memo_c[UM_JP_MEMO_KEYS];
+
+static const struct {
+    const char  *path[2];
+    uint32_t     slot;
+    uint32_t     parent;
+} picked[] = {
+    { { "a", NULL }, 0, 0 }, { { "a", "b" }, 1, 0 }, { { "b", NULL }, 2, 0 },
+    { { "c", NULL }, 3, 0 }, { { "c", "d" }, 4, 3 }, { { "d", NULL }, 5, 0 }
+};
+
+#define NSLOTS  6
+
+
+static void
+want_set(um_jp_want_t *w, const char *name, uint32_t slot,
+    um_jp_wants_t *kids)
+{
+    w->name.data = name;
+    w->name.len = strlen(name);
+    w->slot = slot;
+    w->kids = kids;
+}
+
+
+static void
+wants_index(um_jp_wants_t *w, um_jp_want_t *want, uint32_t n,
+    um_jp_memo_t *memo)
+{
+    uint32_t  k;
+    unsigned  h;
+
+    w->want = want;
+    w->n = n;
+    w->seed = 1;
+    w->memo = memo;
+    memset(w->index, 0, sizeof(w->index));
+
+    for (k = 0; k < n; k++) {
+        h = um_jp_want_hash(want[k].name.data, want[k].name.len, 1);
+        w->index[h] = w->index[h] ? 0xff : (uint8_t) (k + 1);
+    }
+}
+
+
+static void
+pick_init(void)
+{
+    want_set(&pick_ab[0], "b", 1, NULL);
+    want_set(&pick_cd[0], "d", 4, NULL);
+    wants_index(&pick_a, pick_ab, 1, memo_a);
+    wants_index(&pick_c, pick_cd, 1, memo_c);
+
+    want_set(&pick_root[0], "a", 0, &pick_a);
+    want_set(&pick_root[1], "b", 2, NULL);
+    want_set(&pick_root[2], "c", 3, &pick_c);
+    want_set(&pick_root[3], "d", 5, NULL);
+    wants_index(&pick_w, pick_root, 4, memo_root);
+}
+
+
+/* a value as JSON text, a picked number by its text */
+
+static void
+pick_text(um_buf_t *b, um_value_t v)
+{
+    char    buf[UM_NUM_BUF + UM_JP_NUM_TEXT];
+    size_t  n;
+
+    if (v.type == UM_NUM && (v.flags & UM_F_NUMTEXT)) {
+        n = um_num_text(v.u.s, v.len, buf);
+
+        if (n == 0) {
+            memcpy(buf, v.u.s, v.len);
+            buf[v.len] = '\0';
+            n = um_num_format(strtod(buf, NULL), buf);
+        }
+
+        um_buf_add(b, buf, n);
+        return;
+    }
+
+    um_json_value(b, v, 0);
+}
+
+
+static void
+check_pick(um_arena_t *a, um_jp_scratch_t *s, const char *text, size_t len,
+    int fast, um_value_t v)
+{
+    int          rc, ok;
+    size_t       i, k;
+    um_jp_t      jp;
+    um_buf_t     bw, bp;
+    um_value_t   slots[NSLOTS], e;
+
+    memset(slots, 0, sizeof(slots));
+    um_jp_init(&jp, a, s, text, len);
+
+    rc = um_jp_pick(&jp, &pick_w, slots);
+
+    if (rc == UM_JP_NO) {
+        /* not an object, or a picked member repeats: built instead */
+        return;
+    }
+
+    checks++;
+
+    if (rc == UM_OK) {
+        um_jp_skip_ws(&jp);
+    }
+
+    ok = (rc == UM_OK && jp.p == jp.end);
+
+    if (ok != (fast == UM_OK)) {
+        failures++;
+        show(ok ? "picked, the parser refuses" : "not picked, the parser "
+             "accepts", text, len);
+        return;
+    }
+
+    if (!ok) {
+        return;
+    }
+
+    picks++;
+
+    for (i = 0; i < sizeof(picked) / sizeof(picked[0]); i++) {
+        e = v;
+
+        for (k = 0; k < 2 && picked[i].path[k]; k++) {
+            if (k && (slots[picked[i].parent].type == UM_ARR)) {
+                e.type = UM_FUNC;   /* through an array: not compared */
+                break;
+            }
+
+            e = um_is_object(e) ? um_get(e, picked[i].path[k],
+                                         strlen(picked[i].path[k]))
+                                : um_undef();
+        }
+
+        if (e.type == UM_FUNC) {
+            continue;
+        }
+
+        um_buf_init(&bw, NULL, 0);
+        um_buf_init(&bp, NULL, 0);
+
+        if (e.type == UM_OBJ || e.type == UM_ARR || e.type == UM_JSON) {
+            um_buf_adds(&bw, um_is_array(e) ? "[array]" : "{object}");
+
+        } else {
+            pick_text(&bw, e);
+        }
+
+        if (slots[picked[i].slot].type == UM_OBJ
+            || slots[picked[i].slot].type == UM_ARR)
+        {
+            um_buf_adds(&bp, slots[picked[i].slot].type == UM_ARR
+                             ? "[array]" : "{object}");
+
+        } else {
+            pick_text(&bp, slots[picked[i].slot]);
+        }
+
+        if (bw.len != bp.len || memcmp(bw.data, bp.data, bw.len) != 0) {
+            failures++;
+            show("picked another value", text, len);
+            fprintf(stderr, "  at %s%s%s: built %.*s, picked %.*s\n",
+                    picked[i].path[0], picked[i].path[1] ? "." : "",
+                    picked[i].path[1] ? picked[i].path[1] : "",
+                    (int) bw.len, bw.data, (int) bp.len, bp.data);
+        }
+
+        um_buf_free(&bw);
+        um_buf_free(&bp);
+    }
 }
 
 
@@ -364,6 +561,90 @@ check_num(double d)
 }
 
 
+/* um_num_text, over a number's text, against um_num_format of its value */
+
+static void
+check_num_text(const char *t)
+{
+    char    a[UM_NUM_BUF], b[UM_NUM_BUF];
+    size_t  la, lb;
+
+    la = um_num_text(t, strlen(t), a);
+
+    if (la == 0) {
+        return;
+    }
+
+    checks++;
+    lb = um_num_format(strtod(t, NULL), b);
+
+    if (la != lb || memcmp(a, b, la) != 0) {
+        failures++;
+        fprintf(stderr, "number text \"%s\": um_num_text \"%.*s\", "
+                "um_num_format \"%.*s\"\n", t, (int) la, a, (int) lb, b);
+    }
+}
+
+
+static void
+test_num_text(double secs)
+{
+    int       i, k, n, f;
+    char      t[64];
+    time_t    stop;
+
+    static const char  *edge[] = {
+        "0", "-0", "0.0", "-0.000", "1", "10", "54.0", "2.4975", "0.025",
+        "0.000001", "0.0000001", "0.00000123", "-5.40", "999999999999999",
+        "9999999999999999", "123456789012345.6", "0.1234567890123456",
+        "1.000000000000001", "100.25", "0.5000", "7", "-7.0"
+    };
+
+    for (i = 0; i < (int) (sizeof(edge) / sizeof(edge[0])); i++) {
+        check_num_text(edge[i]);
+    }
+
+    stop = time(NULL) + (time_t) secs;
+
+    do {
+        for (i = 0; i < 20000; i++) {
+            /* -?(0|[1-9]d*)(.d+)? of up to 20 digits, some zeros */
+            k = 0;
+
+            if (rnd(4) == 0) {
+                t[k++] = '-';
+            }
+
+            n = (int) rnd(17);
+
+            if (n == 0) {
+                t[k++] = '0';
+
+            } else {
+                t[k++] = (char) ('1' + rnd(9));
+
+                while (--n > 0) {
+                    t[k++] = rnd(3) ? (char) ('0' + rnd(10)) : '0';
+                }
+            }
+
+            f = (int) rnd(18);
+
+            if (f) {
+                t[k++] = '.';
+
+                while (f-- > 0) {
+                    t[k++] = rnd(3) ? (char) ('0' + rnd(10)) : '0';
+                }
+            }
+
+            t[k] = '\0';
+            check_num_text(t);
+        }
+    } while (time(NULL) < stop);
+}
+
+
 static void
 test_numbers(double secs)
 {
@@ -427,6 +708,7 @@ main(int argc, char **argv)
     secs = argc > 1 ? atof(argv[1]) : 2;
     a = um_arena_create(64 * 1024, 0);
     memset(&s, 0, sizeof(s));
+    pick_init();
 
     /* hand-written cases: every rule of the lexer on both sides */
 
@@ -501,12 +783,13 @@ main(int argc, char **argv)
     um_jp_scratch_free(&s);
 
     test_numbers(secs / 2);
+    test_num_text(secs / 4);
     um_arena_destroy(a);
 
     printf("test_json_parse: %ld texts, %ld accepted by both, %ld refused by "
-           "both, %ld by the fast parser only (jansson decides), "
-           "%d differences\n", checks, accepted, refused_both, refused_fast,
-           failures);
+           "both, %ld by the fast parser only (jansson decides), %ld "
+           "objects picked, %d differences\n", checks, accepted,
+           refused_both, refused_fast, picks, failures);
 
     return failures ? 1 : 0;
 }

@@ -114,9 +114,10 @@ fuzz_check_call(const um_call_t *c)
 static void
 fuzz_check_rows(const um_method_t *m, const um_exec_t *x, um_buf_t *out)
 {
-    char     *text;
-    size_t    i, start;
-    json_t   *j;
+    char          *text;
+    size_t         i, start;
+    json_t        *j;
+    json_error_t   jerr;
 
     if (out->failed || out->len == 0) {
         return;
@@ -145,13 +146,29 @@ fuzz_check_rows(const um_method_t *m, const um_exec_t *x, um_buf_t *out)
 
     if (m->op == UM_OP_GET) {
         memcpy(text, out->data, out->len);
-        j = json_loadb(text, out->len, FUZZ_JSON_FLAGS, NULL);
+        j = json_loadb(text, out->len, FUZZ_JSON_FLAGS, &jerr);
 
     } else {
         text[0] = x->key_by.len ? '{' : '[';
         memcpy(text + 1, out->data, out->len);
         text[out->len + 1] = x->key_by.len ? '}' : ']';
-        j = json_loadb(text, out->len + 2, FUZZ_JSON_FLAGS, NULL);
+        j = json_loadb(text, out->len + 2, FUZZ_JSON_FLAGS, &jerr);
+    }
+
+    if (j == NULL && strstr(jerr.text, "NUL byte in object key") != NULL) {
+        /*
+         * a key with "\u0000" in it (truto_key_by of a provider value
+         * that holds one) is valid JSON that jansson cannot load: the
+         * rest is checked with "\u0001" in its place
+         */
+        for (i = 0; i + 6 <= out->len + 2; i++) {
+            if (memcmp(text + i, "\\u0000", 6) == 0) {
+                text[i + 5] = '1';
+            }
+        }
+
+        j = json_loadb(text, m->op == UM_OP_GET ? out->len : out->len + 2,
+                       FUZZ_JSON_FLAGS, NULL);
     }
 
     FUZZ_ASSERT(j != NULL);

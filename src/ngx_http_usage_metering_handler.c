@@ -1038,6 +1038,11 @@ ngx_http_usage_metering_next(ngx_http_request_t *r,
     /* back-pressure: the next page only when the client took this one */
 
     if (rc == NGX_AGAIN || r->connection->buffered || r->buffered) {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "usage_metering: stream: the client has not taken "
+                       "page %ui yet, page %ui waits",
+                       ctx->pages, ctx->pages + 1);
+
         ctx->draining = 1;
         ngx_http_usage_metering_drain(r, ctx);
         return NGX_DONE;
@@ -1092,6 +1097,10 @@ ngx_http_usage_metering_drain(ngx_http_request_t *r,
     if (wev->timer_set) {
         ngx_del_timer(wev);
     }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                   "usage_metering: stream: the client took page %ui",
+                   ctx->pages);
 
     ctx->draining = 0;
 

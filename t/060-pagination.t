@@ -372,6 +372,24 @@ um-done: /unified/usage-metering/users?integrated_account_id=pg-1&truto_response
 
 
 
+=== TEST 10b: stream: back-pressure, the next page only when the client took the last
+A client that takes the answer slowly (limit_rate holds what nginx sends
+it): each page waits until the one before it has gone.
+--- config eval
+"limit_rate 40;\n" . $::Config
+--- request
+GET /unified/usage-metering/users?integrated_account_id=pg-1&truto_response_format=stream&limit=1
+--- response_body chomp
+{"result":[{"id":"u1","remote_data":{"id":"u1"}},{"id":"u2","remote_data":{"id":"u2"}},{"id":"u3","remote_data":{"id":"u3"}},{"id":"u4","remote_data":{"id":"u4"}}],"next_cursor":null,"result_count":4}
+--- error_log
+usage_metering: stream: the client has not taken page 1 yet, page 2 waits
+usage_metering: stream: the client took page 1
+--- no_error_log
+[error]
+--- timeout: 15
+
+
+
 === TEST 11: stream as NDJSON: one record a line
 --- request
 GET /unified/usage-metering/workspaces?integrated_account_id=pg-1&truto_response_format=stream&truto_ignore_remote_data=true

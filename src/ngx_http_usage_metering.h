@@ -103,6 +103,7 @@ typedef struct {
     ngx_int_t                            rc;
     ngx_http_headers_out_t              *headers;   /* the provider's */
     ngx_uint_t                           retries;   /* after a 429 */
+    size_t                               burst;     /* read in one go */
 
     /* debug: what was sent, as the proxy module wrote it */
     ngx_str_t                            schema;

@@ -19,6 +19,12 @@ static ngx_http_usage_metering_call_t *ngx_http_usage_metering_call(
     ngx_http_request_t *r);
 static ngx_int_t ngx_http_usage_metering_append(ngx_http_request_t *r,
     ngx_http_usage_metering_call_t *call, ngx_buf_t *b);
+static void ngx_http_usage_metering_yield(ngx_http_request_t *r,
+    ngx_http_usage_metering_call_t *call);
+
+
+/* bytes of a provider's body read in one go before other events run */
+#define NGX_HTTP_USAGE_METERING_BURST  (512 * 1024)
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
@@ -167,6 +173,10 @@ ngx_http_usage_metering_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
         /* consumed: the upstream may reuse the buffer */
 
+        if (ngx_buf_in_memory(cl->buf)) {
+            call->burst += cl->buf->last - cl->buf->pos;
+        }
+
         cl->buf->pos = cl->buf->last;
 
         if (cl->buf->in_file) {
@@ -178,7 +188,45 @@ ngx_http_usage_metering_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         }
     }
 
+    ngx_http_usage_metering_yield(r, call);
+
     return NGX_OK;
+}
+
+
+/*
+ * The upstream module reads a provider for as long as its socket has
+ * data, in one loop: a fast provider sending a page of tens of megabytes
+ * would hold the worker for all of it.  After a burst of reads the loop is
+ * stopped (the event is not ready) and resumed in the next turn of the
+ * event loop, after the worker's other events (ngx_posted_next_events
+ * makes it ready again).
+ */
+
+static void
+ngx_http_usage_metering_yield(ngx_http_request_t *r,
+    ngx_http_usage_metering_call_t *call)
+{
+    ngx_event_t       *rev;
+    ngx_connection_t  *c;
+
+    if (call->burst < NGX_HTTP_USAGE_METERING_BURST || call->eof
+        || r->upstream == NULL || r->upstream->peer.connection == NULL)
+    {
+        return;
+    }
+
+    call->burst = 0;
+
+    c = r->upstream->peer.connection;
+    rev = c->read;
+
+    if (!rev->ready || rev->posted || rev->eof || rev->error) {
+        return;
+    }
+
+    rev->ready = 0;
+    ngx_post_event(rev, &ngx_posted_next_events);
 }
 
 

@@ -102,6 +102,36 @@ um_jp_fail(um_jp_t *jp)
 }
 
 
+/*
+ * After a member or an item: 1 and jp->p at the next one (a ',' and the
+ * whitespace after it passed), 0 and jp->p after `close`, or UM_ERR.
+ */
+
+UM_JP_HOT int
+um_jp_next(um_jp_t *jp, char close)
+{
+    um_jp_ws(jp);
+
+    if (jp->p >= jp->end) {
+        return um_jp_fail(jp);
+    }
+
+    if (*jp->p == ',') {
+        jp->p++;
+        um_jp_ws(jp);
+        return 1;
+    }
+
+    if (*jp->p != close) {
+        return um_jp_fail(jp);
+    }
+
+    jp->p++;
+
+    return 0;
+}
+
+
 void
 um_jp_skip_ws(um_jp_t *jp)
 {
@@ -844,6 +874,7 @@ um_jp_obj_end(um_jp_t *jp, um_jp_obj_t *o, um_value_t *v)
 static int
 um_jp_object(um_jp_t *jp, um_value_t *v)
 {
+    int          rc;
     um_str_t     key;
     um_value_t   val;
     um_jp_obj_t  o;
@@ -885,24 +916,15 @@ um_jp_object(um_jp_t *jp, um_value_t *v)
                 return UM_ERR;
             }
 
-            um_jp_ws(jp);
+            rc = um_jp_next(jp, '}');
 
-            if (jp->p >= jp->end) {
-                return um_jp_fail(jp);
+            if (rc == 0) {
+                break;
             }
 
-            if (*jp->p == ',') {
-                jp->p++;
-                um_jp_ws(jp);
-                continue;
+            if (rc != 1) {
+                return UM_ERR;
             }
-
-            if (*jp->p != '}') {
-                return um_jp_fail(jp);
-            }
-
-            jp->p++;
-            break;
         }
     }
 
@@ -915,6 +937,7 @@ um_jp_object(um_jp_t *jp, um_value_t *v)
 static int
 um_jp_array(um_jp_t *jp, um_value_t *v)
 {
+    int               rc;
     uint32_t          base, n;
     um_array_t       *arr;
     um_value_t        item;
@@ -941,23 +964,15 @@ um_jp_array(um_jp_t *jp, um_value_t *v)
                 return UM_ERR;
             }
 
-            um_jp_ws(jp);
+            rc = um_jp_next(jp, ']');
 
-            if (jp->p >= jp->end) {
-                return um_jp_fail(jp);
+            if (rc == 0) {
+                break;
             }
 
-            if (*jp->p == ',') {
-                jp->p++;
-                continue;
+            if (rc != 1) {
+                return UM_ERR;
             }
-
-            if (*jp->p != ']') {
-                return um_jp_fail(jp);
-            }
-
-            jp->p++;
-            break;
         }
     }
 
@@ -1327,26 +1342,16 @@ um_jp_pick(um_jp_t *jp, const um_jp_wants_t *w, um_value_t *slots)
             }
         }
 
-        um_jp_ws(jp);
+        rc = um_jp_next(jp, '}');
 
-        if (jp->p >= jp->end) {
-            return um_jp_fail(jp);
+        if (rc == 0) {
+            jp->depth--;
+            return UM_OK;
         }
 
-        if (*jp->p == ',') {
-            jp->p++;
-            um_jp_ws(jp);
-            continue;
+        if (rc != 1) {
+            return UM_ERR;
         }
-
-        if (*jp->p != '}') {
-            return um_jp_fail(jp);
-        }
-
-        jp->p++;
-        jp->depth--;
-
-        return UM_OK;
     }
 }
 
@@ -1356,7 +1361,7 @@ um_jp_pick(um_jp_t *jp, const um_jp_wants_t *w, um_value_t *slots)
 static int
 um_jp_skip(um_jp_t *jp)
 {
-    int          close;
+    int          rc, close;
     double       d;
     uint32_t     len;
     um_str_t     key;
@@ -1418,29 +1423,15 @@ um_jp_skip(um_jp_t *jp)
             return UM_ERR;
         }
 
-        um_jp_ws(jp);
+        rc = um_jp_next(jp, (char) close);
 
-        if (jp->p >= jp->end) {
-            return um_jp_fail(jp);
+        if (rc == 0) {
+            jp->depth--;
+            return UM_OK;
         }
 
-        if (*jp->p == ',') {
-            jp->p++;
-
-            if (close == '}') {
-                um_jp_ws(jp);
-            }
-
-            continue;
+        if (rc != 1) {
+            return UM_ERR;
         }
-
-        if (*jp->p != close) {
-            return um_jp_fail(jp);
-        }
-
-        jp->p++;
-        jp->depth--;
-
-        return UM_OK;
     }
 }

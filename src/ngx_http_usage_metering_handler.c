@@ -18,7 +18,7 @@
  * Bytes of provider records mapped in one go (some milliseconds): a larger
  * page is mapped in slices with the worker's other events in between.
  */
-#define NGX_HTTP_USAGE_METERING_SLICE  (64 * 1024)
+#define NGX_HTTP_USAGE_METERING_SLICE  (256 * 1024)
 
 
 static ngx_http_usage_metering_ctx_t *ngx_http_usage_metering_ctx_create(

@@ -1,4 +1,4 @@
-# Provider pages larger than one mapping slice (64 KB of records): the
+# Provider pages larger than one mapping slice (256 KB of records): the
 # page is mapped in several slices with the worker's other events in
 # between, and the answer is the same as for a page mapped at once; a page
 # that turns out not to be JSON after some slices is still a 502 with

@@ -138,6 +138,9 @@ static ngx_http_module_t  ngx_http_usage_metering_module_ctx = {
 };
 
 
+static void ngx_http_usage_metering_exit_process(ngx_cycle_t *cycle);
+
+
 ngx_module_t  ngx_http_usage_metering_module = {
     NGX_MODULE_V1,
     &ngx_http_usage_metering_module_ctx,        /* module context */
@@ -148,7 +151,7 @@ ngx_module_t  ngx_http_usage_metering_module = {
     NULL,                                       /* init process */
     NULL,                                       /* init thread */
     NULL,                                       /* exit thread */
-    NULL,                                       /* exit process */
+    ngx_http_usage_metering_exit_process,       /* exit process */
     NULL,                                       /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -943,4 +946,11 @@ static void
 ngx_http_usage_metering_arena_cleanup(void *data)
 {
     um_arena_destroy(data);
+}
+
+
+static void
+ngx_http_usage_metering_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_usage_metering_blocks_free();
 }

@@ -263,4 +263,11 @@ ngx_int_t ngx_http_usage_metering_openapi_send(ngx_http_request_t *r,
     ngx_str_t *prefix);
 
 
+/* ngx_http_usage_metering_blocks.c: large blocks kept between requests */
+void *ngx_http_usage_metering_block_get(size_t size, size_t *cap,
+    ngx_log_t *log);
+void ngx_http_usage_metering_block_put(void *p, size_t cap);
+void ngx_http_usage_metering_blocks_free(void);
+
+
 #endif /* _NGX_HTTP_USAGE_METERING_H_INCLUDED_ */

@@ -125,13 +125,13 @@ ngx_http_usage_metering_header_filter(ngx_http_request_t *r)
     }
 
     if (len > 0 && call->body == NULL) {
-        call->body = ngx_alloc((size_t) len, r->connection->log);
+        call->body = ngx_http_usage_metering_block_get((size_t) len,
+                                                       &call->cap,
+                                                       r->connection->log);
         if (call->body == NULL) {
             call->failed = 1;
             return NGX_ERROR;
         }
-
-        call->cap = (size_t) len;
     }
 
     return NGX_OK;

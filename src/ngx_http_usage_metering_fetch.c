@@ -273,7 +273,7 @@ ngx_http_usage_metering_call_cleanup(void *data)
     ngx_http_usage_metering_call_t  *call = data;
 
     if (call->body) {
-        ngx_free(call->body);
+        ngx_http_usage_metering_block_put(call->body, call->cap);
         call->body = NULL;
     }
 }

@@ -885,6 +885,11 @@ ngx_http_usage_metering_map(ngx_http_request_t *r,
             want = ctx->out.limit - ctx->out.len;
         }
 
+        if (ctx->out.data == NULL) {
+            ctx->out.data = ngx_http_usage_metering_block_get(
+                                want, &ctx->out.cap, r->connection->log);
+        }
+
         if (ctx->out.cap - ctx->out.len < want) {
             (void) um_buf_reserve(&ctx->out, want);
         }
@@ -979,9 +984,10 @@ ngx_http_usage_metering_map(ngx_http_request_t *r,
     if (call && call->body
         && !(ctx->req.format == UM_FMT_DEBUG && call == ctx->first))
     {
-        ngx_free(call->body);
+        ngx_http_usage_metering_block_put(call->body, call->cap);
         call->body = NULL;
         call->len = 0;
+        call->cap = 0;
     }
 
     return NGX_OK;
@@ -1196,7 +1202,7 @@ ngx_http_usage_metering_retry(ngx_http_request_t *r,
                       (ngx_msec_t) delay);
 
         if (call->body) {
-            ngx_free(call->body);
+            ngx_http_usage_metering_block_put(call->body, call->cap);
         }
 
         call->body = NULL;
@@ -1421,7 +1427,9 @@ ngx_http_usage_metering_ctx_cleanup(void *data)
         ngx_del_timer(&ctx->retry_ev);
     }
 
-    um_buf_free(&ctx->out);
+    /* the answer's block for the next request: nginx has sent it */
+    ngx_http_usage_metering_block_put(ctx->out.data, ctx->out.cap);
+    ctx->out.data = NULL;
 
     if (ctx->page_arena) {
         um_arena_destroy(ctx->page_arena);

@@ -11,8 +11,9 @@
  * objects do; numbers read as strtod reads them.  It may refuse more (a
  * nesting deeper than UM_JP_MAX_DEPTH, a number literal over 400
  * characters, a NUL byte outside a string, which jansson's lexer drops
- * after a number or a literal): a refused text goes to jansson, whose error message is the
- * one reported, so the two can never disagree on what is valid.
+ * after a number or a literal): a refused text goes to jansson, whose
+ * error message is the one reported, so the two can never disagree on what
+ * is valid.
  *
  * The text must stay alive and unchanged as long as the values.
  */

@@ -7,7 +7,8 @@
 #   t/run-example.sh <repository> <run directory> command [args...]
 #
 # The configuration, its logs and temporary files go to the run
-# directory; the exit status is the command's.
+# directory; the exit status is the command's.  RUN_EXAMPLE_PERL, when
+# set, is a `perl -pe` program that changes the configuration further.
 
 set -eu
 
@@ -36,7 +37,8 @@ sed -e "s/127\.0\.0\.1:8080/127.0.0.1:$api/g" \
     -e "s#build/demo/#$rel/#g" \
     -e "s#^\([ ]*usage_metering_mappings[ ]*\)mappings;#\1$repo/mappings;#" \
     -e "s#^\([ ]*include[ ]*\)sandbox/#\1$repo/sandbox/#" \
-    "$repo/nginx.conf.example" > "$run/nginx.conf"
+    "$repo/nginx.conf.example" \
+| perl -pe "${RUN_EXAMPLE_PERL:-}" > "$run/nginx.conf"
 
 "$nginx" -p "$repo/" -c "$run/nginx.conf" \
     -g "pid $run/nginx.pid; error_log $run/logs/error.log notice;"

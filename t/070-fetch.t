@@ -245,6 +245,42 @@ add_block_preprocessor(sub {
     $block->set_value("config", $::Config) unless defined $block->config;
 });
 
+# A provider that resets the connection in the middle of its body (a real
+# TCP RST: SO_LINGER 0, not a close): nginx cannot send one on purpose, so
+# this server is a forked Perl loop on a port of its own.
+my $rst_parent = $$;
+my $rst_pid;
+{
+    use Socket qw(SOL_SOCKET SO_LINGER);
+    use IO::Socket::INET;
+
+    my $l = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Listen => 16, ReuseAddr => 1, Proto => 'tcp')
+        or die "rst server: $!";
+    $ENV{TEST_NGINX_RST_PORT} = $l->sockport;
+    $rst_pid = fork // die "fork: $!";
+
+    if ($rst_pid == 0) {
+        while (my $c = $l->accept) {
+            my $req = '';
+            while ($req !~ /\r\n\r\n/) {
+                last unless sysread($c, $req, 4096, length $req);
+            }
+            syswrite($c, "HTTP/1.1 200 OK\r\nContent-Type: application/json"
+                         . "\r\nContent-Length: 1000\r\n\r\n"
+                         . '{"data":[{"id":"a"},');
+            select(undef, undef, undef, 0.2);
+            setsockopt($c, SOL_SOCKET, SO_LINGER, pack('ii', 1, 0));
+            close $c;
+        }
+        exit 0;
+    }
+
+    close $l;
+}
+
+END { kill 'KILL', $rst_pid if $rst_pid && $$ == $rst_parent; }
+
 no_shuffle();
 run_tests();
 
@@ -502,3 +538,21 @@ status=499 rows=0 calls=1 completion=""
 [alert]
 [crit]
 
+
+
+=== TEST 20: a provider that resets the connection (TCP RST) in the middle of its body: 502, said in the log
+--- http_config eval
+$::HttpConfig . "usage_metering_account r-1 provider=slow upstream=/_um/r who=x;\n"
+--- config eval
+$::Config . "location /_um/r/ { internal; proxy_pass http://127.0.0.1:\$TEST_NGINX_RST_PORT/; proxy_pass_request_headers off; }\n"
+--- request
+GET /unified/usage-metering/workspaces?integrated_account_id=r-1
+--- error_code: 502
+--- response_body chomp
+{"statusCode":502,"error":"Bad Gateway","message":"the provider's answer was cut short"}
+--- error_log eval
+[qr/recv\(\) failed \(104: Connection reset by peer\) while reading upstream/,
+ qr/usage_metering: account "r-1": the provider's answer was cut short/]
+--- no_error_log
+[alert]
+[crit]

@@ -2,6 +2,11 @@
 # real subrequest to a mock provider on loopback, exact JSON out.
 
 use Test::Nginx::Socket 'no_plan';
+
+# the CPAN Test::Nginx does not set $TEST_NGINX_HTML_DIR (its own test
+# suites set it like this)
+$ENV{TEST_NGINX_HTML_DIR} = html_dir();
+
 use POSIX ();
 
 our $Accounts = <<'_EOC_';

@@ -4,6 +4,10 @@
 
 use Test::Nginx::Socket 'no_plan';
 
+# the CPAN Test::Nginx does not set $TEST_NGINX_HTML_DIR (its own test
+# suites set it like this)
+$ENV{TEST_NGINX_HTML_DIR} = html_dir();
+
 our $Files = <<'_EOC_';
 >>> maps/lang.json
 {

@@ -10,6 +10,11 @@
 #     <pointer> !             absent
 
 use Test::Nginx::Socket 'no_plan';
+
+# the CPAN Test::Nginx does not set $TEST_NGINX_HTML_DIR (its own test
+# suites set it like this)
+$ENV{TEST_NGINX_HTML_DIR} = html_dir();
+
 use JSON::PP ();
 
 sub json_at {

@@ -6,6 +6,11 @@
 # through.  Usage's own basics are in t/010-usage-list.t.
 
 use Test::Nginx::Socket 'no_plan';
+
+# the CPAN Test::Nginx does not set $TEST_NGINX_HTML_DIR (its own test
+# suites set it like this)
+$ENV{TEST_NGINX_HTML_DIR} = html_dir();
+
 use Digest::SHA qw(sha256 hmac_sha256);
 use MIME::Base64 qw(encode_base64url);
 

@@ -5,6 +5,11 @@
 # pagination of both through one next_cursor, provider errors.
 
 use Test::Nginx::Socket 'no_plan';
+
+# the CPAN Test::Nginx does not set $TEST_NGINX_HTML_DIR (its own test
+# suites set it like this)
+$ENV{TEST_NGINX_HTML_DIR} = html_dir();
+
 use Digest::SHA qw(sha256 hmac_sha256);
 use MIME::Base64 qw(encode_base64url);
 use POSIX ();

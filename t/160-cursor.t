@@ -5,6 +5,11 @@
 # key as user name, empty password), the content type and the exact body.
 
 use Test::Nginx::Socket 'no_plan';
+
+# the CPAN Test::Nginx does not set $TEST_NGINX_HTML_DIR (its own test
+# suites set it like this)
+$ENV{TEST_NGINX_HTML_DIR} = html_dir();
+
 use Digest::SHA qw(sha256 hmac_sha256);
 use MIME::Base64 qw(encode_base64 encode_base64url);
 use Time::Local qw(timegm);

@@ -418,6 +418,11 @@ um_pick_slot(um_pick_t *pk, const um_str_t *names, size_t n, uint32_t *slot)
     um_jp_wants_t  *level;
 
     *slot = UM_SLOT_NONE;
+
+    if (n == 0) {
+        return UM_OK;
+    }
+
     level = &pk->root;
     up = UM_SLOT_NONE;
     w = NULL;

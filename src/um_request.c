@@ -667,6 +667,7 @@ um_query_add(um_arena_t *a, um_value_t *query, um_str_t key, um_str_t val,
             return UM_OK;
         }
 
+        memset(&cur, 0, sizeof(um_value_t));
         cur.type = UM_OBJ;
         cur.u.o = o;
         child = um_get(cur, seg.data, seg.len);

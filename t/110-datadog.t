@@ -9,8 +9,8 @@
 
 use Test::Nginx::Socket 'no_plan';
 
-# the CPAN Test::Nginx does not set $TEST_NGINX_HTML_DIR (its own test
-# suites set it like this)
+# the CPAN Test::Nginx does not set $TEST_NGINX_HTML_DIR: a test file that
+# uses it sets it itself
 $ENV{TEST_NGINX_HTML_DIR} = html_dir();
 
 use Digest::SHA qw(sha256 hmac_sha256);

@@ -59,13 +59,22 @@ not here
 
 
 
-=== TEST 3: error_code_like, response_body_like / unlike
+=== TEST 3: error_code_like, response_body_like
 --- config
     location = /t { return 201 "created 42 things\n"; }
 --- request
 GET /t
 --- error_code_like: ^20[01]$
 --- response_body_like: created \d+ things
+
+
+
+=== TEST 3b: response_body_unlike (alone: upstream skips it next to response_body_like)
+--- config
+    location = /t { return 201 "created 42 things\n"; }
+--- request
+GET /t
+--- error_code: 201
 --- response_body_unlike: error
 
 

@@ -5,6 +5,9 @@ BEGIN { delete $ENV{TEST_NGINX_LOAD_MODULES} }
 
 use Test::Nginx::Socket;
 
+# as upstream, the runner does not set it
+$ENV{TEST_NGINX_HTML_DIR} = html_dir();
+
 plan tests => repeat_each() * (2 * blocks() + 3);
 no_shuffle();
 run_tests();

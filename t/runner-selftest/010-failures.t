@@ -263,6 +263,39 @@ expect_fail('undefined $TEST_NGINX_ variable', <<'EOT', [qr/No environment TEST_
 GET /t
 EOT
 
+# as upstream: a file that uses it sets it ($ENV{TEST_NGINX_HTML_DIR} = html_dir();)
+expect_fail('$TEST_NGINX_HTML_DIR is not set by the runner', <<'EOT', [qr/No environment TEST_NGINX_HTML_DIR defined/]);
+=== TEST 1: html dir
+--- config
+    location /files/ { alias $TEST_NGINX_HTML_DIR/; }
+--- request
+GET /files/
+--- error_code: 404
+EOT
+
+# upstream checks only the first of the two: refused here
+expect_fail('response_body_like with response_body_unlike', <<'EOT', [qr/--- response_body_unlike is not checked by the CPAN Test::Nginx when --- response_body_like is given/]);
+=== TEST 1: both
+--- config
+    location = /t { return 200 "ok\n"; }
+--- request
+GET /t
+--- response_body_like: ok
+--- response_body_unlike: secret
+EOT
+
+expect_fail('response_headers with response_headers_like', <<'EOT', [qr/--- response_headers_like is not checked by the CPAN Test::Nginx when --- response_headers is given/]);
+=== TEST 1: both
+--- config
+    location = /t { add_header X-A 1; return 200 "ok\n"; }
+--- request
+GET /t
+--- response_headers
+X-A: 1
+--- response_headers_like
+X-A: \d
+EOT
+
 {
     my ($title, $t0) = ('missing nginx binary', time);
     expect_fail($title, <<'EOT', [qr/nginx binary unusable: cannot run the nginx binary/],

@@ -38,7 +38,12 @@ package Test::Nginx::Socket;
 #    the block's error.log fail it unless --- error_log expects them (or the
 #    block is must_die);
 #  * nginx dying during a block, crashing or hanging at shutdown, valgrind
-#    errors, truncated bodies and stray bytes after a response fail it.
+#    errors, truncated bodies and stray bytes after a response fail it;
+#  * a block with two sections of which upstream checks only the first
+#    (response_body with response_body_like or _unlike, response_body_like
+#    with response_body_unlike, response_headers with
+#    response_headers_like) is a runner error, so that no check passes here
+#    that upstream would skip.
 
 use strict;
 use warnings;
@@ -120,6 +125,18 @@ sub run_test ($) {
     my ($block) = @_;
     my $name = $block->name;
     @BlockLog = ();
+
+    # upstream checks only the first section of each pair (elsif)
+    for my $pair ([qw(response_body response_body_like)],
+                  [qw(response_body response_body_unlike)],
+                  [qw(response_body_like response_body_unlike)],
+                  [qw(response_headers response_headers_like)])
+    {
+        my ($first, $second) = @$pair;
+        die "$name - --- $second is not checked by the CPAN Test::Nginx "
+            . "when --- $first is given: use one of them\n"
+            if defined $block->$first && defined $block->$second;
+    }
 
     if (my $skip = block_skip($block)) {
         SKIP: { Test::More::skip("$name - $skip->[1]", $skip->[0]) }

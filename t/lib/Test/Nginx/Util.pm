@@ -64,7 +64,9 @@ our $ConfFile   = "$ConfDir/nginx.conf";
 our $PidFile    = "$LogDir/nginx.pid";
 
 $ENV{TEST_NGINX_SERVER_ROOT} = $ServRoot;
-$ENV{TEST_NGINX_HTML_DIR}    = $HtmlDir;
+# As upstream, $TEST_NGINX_HTML_DIR is not set: a .t file that uses it
+# sets it itself ($ENV{TEST_NGINX_HTML_DIR} = html_dir();), so that it runs
+# under the CPAN Test::Nginx as well.
 
 # Facts about the nginx binary, filled by probe_nginx().
 our ($NginxVersion, $NginxRawVersion, $NginxConfigureArgs);

@@ -43,7 +43,7 @@ static void ngx_http_usage_metering_slice_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_usage_metering_retry(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx);
 static ngx_msec_int_t ngx_http_usage_metering_retry_after(
-    ngx_http_usage_metering_call_t *call);
+    ngx_http_usage_metering_ctx_t *ctx, ngx_http_usage_metering_call_t *call);
 static void ngx_http_usage_metering_retry_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_usage_metering_map(ngx_http_request_t *r,
     ngx_http_usage_metering_ctx_t *ctx,
@@ -1161,7 +1161,7 @@ ngx_http_usage_metering_retry(ngx_http_request_t *r,
             return NGX_DECLINED;
         }
 
-        d = ngx_http_usage_metering_retry_after(call);
+        d = ngx_http_usage_metering_retry_after(ctx, call);
 
         if (d < 0 || (ngx_msec_t) d > umlcf->retry_max_delay) {
             return NGX_DECLINED;
@@ -1237,61 +1237,44 @@ ngx_http_usage_metering_retry(ngx_http_request_t *r,
 
 /*
  * The wait a 429 asks for, in ms: Retry-After in seconds or as an HTTP
- * date, 1s without one; -1 when it cannot be read.
+ * date, 1s without one; -1 when it cannot be read.  The header is read as
+ * the one forwarded to the client is (ngx_http_usage_metering_call_headers).
  */
 
 static ngx_msec_int_t
-ngx_http_usage_metering_retry_after(ngx_http_usage_metering_call_t *call)
+ngx_http_usage_metering_retry_after(ngx_http_usage_metering_ctx_t *ctx,
+    ngx_http_usage_metering_call_t *call)
 {
-    time_t            t;
-    ngx_int_t         sec;
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    time_t      t;
+    ngx_int_t   sec;
+    um_value_t  headers, v;
 
-    if (call->headers == NULL) {
+    if (ngx_http_usage_metering_call_headers(call, ctx->page_arena, &headers)
+        != NGX_OK)
+    {
+        return -1;
+    }
+
+    v = um_get(headers, "retry-after", 11);
+
+    if (v.type != UM_STR || v.len == 0) {
         return 1000;
     }
 
-    part = &call->headers->headers.part;
-    h = part->elts;
+    sec = ngx_atoi((u_char *) v.u.s, v.len);
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return 1000;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
+    if (sec == NGX_ERROR) {
+        t = ngx_parse_http_time((u_char *) v.u.s, v.len);
+        if (t == NGX_ERROR) {
+            return -1;
         }
 
-        if (h[i].hash == 0
-            || h[i].key.len != sizeof("Retry-After") - 1
-            || ngx_strncasecmp(h[i].key.data, (u_char *) "Retry-After",
-                               sizeof("Retry-After") - 1)
-               != 0)
-        {
-            continue;
-        }
-
-        sec = ngx_atoi(h[i].value.data, h[i].value.len);
-
-        if (sec == NGX_ERROR) {
-            t = ngx_parse_http_time(h[i].value.data, h[i].value.len);
-            if (t == NGX_ERROR) {
-                return -1;
-            }
-
-            sec = (t > ngx_time()) ? (ngx_int_t) (t - ngx_time()) : 0;
-        }
-
-        /* a day at most: the milliseconds cannot overflow */
-
-        return (sec > 86400) ? 86400 * 1000 : (ngx_msec_int_t) sec * 1000;
+        sec = (t > ngx_time()) ? (ngx_int_t) (t - ngx_time()) : 0;
     }
+
+    /* a day at most: the milliseconds cannot overflow */
+
+    return (sec > 86400) ? 86400 * 1000 : (ngx_msec_int_t) sec * 1000;
 }
 
 
